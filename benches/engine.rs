@@ -1,0 +1,2 @@
+//! Engine benchmarks (filled in with the instance engine).
+fn main() {}

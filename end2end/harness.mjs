@@ -1,0 +1,141 @@
+// Shared set-up of the end-to-end tests: starts the real Flotilla server (and, when a test needs
+// one, the fake Anthropic API from tests/support) on free ports with temporary data directories,
+// and launches Debian's chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const ARTIFACTS = join(ROOT, "end2end", "artifacts");
+export const CLAUDE_BIN = join(ROOT, "node_modules", ".bin", "claude");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** Spawns `cmd`, resolves with the first match of `pattern` in its stdout/stderr. */
+function spawnAndWaitFor(cmd, args, options, pattern, what) {
+  const child = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  const logs = [];
+  const found = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${logs.join("")}`)), 30_000);
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      logs.push(text);
+      const m = logs.join("").match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${logs.join("")}`));
+    });
+  });
+  return { child, logs, found };
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The fake Anthropic Messages API (cargo example `fake_anthropic`). */
+export async function startFakeApi() {
+  const bin = join(ROOT, "target", "debug", "examples", "fake_anthropic");
+  const { child, found } = spawnAndWaitFor(bin, [], {}, /listening on (http:\/\/[0-9.:]+)/, "fake API");
+  const [, url] = await found;
+  return { url, stop: () => stopChild(child) };
+}
+
+/**
+ * The Flotilla server on a free port with a temporary data dir and claude home.
+ * FLOTILLA_E2E_BINARY=release runs target/release/flotilla copied alone into a temporary
+ * directory (it must find its site inside itself); otherwise the debug build.
+ */
+export async function startFlotilla({ env = {}, args = [] } = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), "flotilla-e2e-"));
+  const dataDir = join(scratch, "data");
+  const claudeHome = join(scratch, "home");
+  mkdirSync(claudeHome);
+  let bin;
+  const childEnv = { ...process.env, NO_COLOR: "1", RUST_LOG: "info", ...env };
+  delete childEnv.LEPTOS_SITE_ROOT;
+  let cwd = ROOT;
+  if (process.env.FLOTILLA_E2E_BINARY === "release") {
+    const binDir = join(scratch, "bin");
+    mkdirSync(binDir);
+    bin = join(binDir, "flotilla");
+    copyFileSync(join(ROOT, "target", "release", "flotilla"), bin);
+    cwd = scratch;
+  } else {
+    bin = join(ROOT, "target", "debug", "flotilla");
+    childEnv.LEPTOS_SITE_ROOT = join(ROOT, "target", "site");
+  }
+  const { child, logs, found } = spawnAndWaitFor(
+    bin,
+    [
+      "serve",
+      "--bind", "127.0.0.1:0",
+      "--data-dir", dataDir,
+      "--claude-home", claudeHome,
+      "--claude-bin", CLAUDE_BIN,
+      ...args,
+    ],
+    { cwd, env: childEnv },
+    /listening on (http:\/\/[0-9.:]+)/,
+    "flotilla",
+  );
+  const [, url] = await found;
+  return {
+    url,
+    dataDir,
+    claudeHome,
+    scratch,
+    logs,
+    child,
+    async stop() {
+      await stopChild(child);
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Collects console errors and uncaught exceptions of a page; tests assert it stays empty. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()}`));
+  return errors;
+}
+
+/** Waits until the wasm bundle has hydrated the page. */
+export async function waitHydrated(page) {
+  await page.waitForSelector("body[data-hydrated=true]", { timeout: 30_000 });
+}

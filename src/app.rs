@@ -1,0 +1,52 @@
+//! The HTML shell, the router and the list of pages.
+
+use crate::ui::{AppLayout, NotFound, THEME_INIT_SCRIPT};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The document around the app. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script inner_html=THEME_INIT_SCRIPT></script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="app-body">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page is rendered whole before it is sent (SsrMode::Async): the content is in the
+    // HTML itself, not streamed in by script, so it shows before (and without) the wasm.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/flotilla.css"/>
+        <Title formatter=|title: String| format!("{title} · Flotilla")/>
+        <Router>
+            <AppLayout>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=crate::instances::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects") view=crate::projects::ProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions") view=crate::sessions::SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/analytics") view=crate::analytics::AnalyticsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=crate::settings::SettingsPage ssr=SsrMode::Async/>
+                </Routes>
+            </AppLayout>
+        </Router>
+    }
+}

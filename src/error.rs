@@ -1,0 +1,134 @@
+//! The error type of the HTTP / server-function layer.
+//!
+//! Domain modules (the instance engine, the git boundary, ...) have error types of their own and
+//! convert into [`AppError`] at the edge. On the wire an `AppError` is always
+//! `{"error": "<code>", "message": "<text>"}`, for REST routes and server functions alike, so the
+//! UI shows the same readable message the API returns.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "error", content = "message", rename_all = "snake_case")]
+pub enum AppError {
+    /// The thing asked for does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed or a field is invalid (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request is well-formed but its content cannot be processed (422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The request conflicts with the current state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// A configured limit would be exceeded (429).
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// A dependency (database, claude binary, network) is not available (503).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else; the details are in the server log (500).
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The stable machine-readable code sent as `"error"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::Conflict(_) => "conflict",
+            AppError::QuotaExceeded(_) => "quota_exceeded",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Unprocessable(m)
+            | AppError::Conflict(m)
+            | AppError::QuotaExceeded(m)
+            | AppError::Unavailable(m)
+            | AppError::Internal(m) => m,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => AppError::BadRequest(m),
+            ServerFnErrorErr::Request(m) => {
+                AppError::Unavailable(format!("Could not reach the Flotilla server: {m}"))
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod http {
+    use super::AppError;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    impl AppError {
+        pub fn status(&self) -> StatusCode {
+            match self {
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+                AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::QuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            if let AppError::Internal(m) = &self {
+                tracing::error!(error = %m, "internal error");
+            }
+            (self.status(), axum::Json(&self)).into_response()
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> Self {
+            AppError::Internal(format!("database error: {e}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_error_and_message() {
+        let e = AppError::NotFound("no instance abc".into());
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error": "not_found", "message": "no instance abc"})
+        );
+        let back: AppError = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+    }
+}

@@ -1,0 +1,157 @@
+//! Command line of the `flotilla` binary. Every flag can also come from an environment variable.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flotilla",
+    version,
+    about = "A self-hosted web cockpit for running many Claude Code agents at once.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, which is also what runs when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+}
+
+impl Cli {
+    pub fn serve_args(self) -> ServeArgs {
+        match self.command {
+            Some(Command::Serve(args)) => args,
+            None => self.serve,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Use 0.0.0.0 only behind something that authenticates users.
+    /// Port 0 picks a free port (the chosen address is logged).
+    #[arg(long, env = "FLOTILLA_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Where Flotilla keeps its database. Default: $XDG_DATA_HOME/flotilla or
+    /// ~/.local/share/flotilla. Created on first run.
+    #[arg(long, env = "FLOTILLA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The Claude Code executable: a path, or a name looked up in PATH.
+    #[arg(long, env = "FLOTILLA_CLAUDE_BIN", default_value = "claude")]
+    pub claude_bin: PathBuf,
+
+    /// The home directory Claude Code runs with (it keeps its state in <this>/.claude).
+    /// Default: $HOME.
+    #[arg(long, env = "FLOTILLA_CLAUDE_HOME")]
+    pub claude_home: Option<PathBuf>,
+
+    /// Log output format. The level comes from RUST_LOG (default: info).
+    #[arg(long, env = "FLOTILLA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits of the instance engine.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Most Claude Code processes alive at once; starting another one is refused.
+    #[arg(long, env = "FLOTILLA_MAX_INSTANCES", default_value_t = 16)]
+    pub max_instances: usize,
+
+    /// Memory cap per instance, in MiB, over the whole process group (0 = no cap).
+    #[arg(long, env = "FLOTILLA_INSTANCE_MEMORY_MB", default_value_t = 4096)]
+    pub instance_memory_mb: u64,
+
+    /// Seconds a permission question waits for an answer before it is denied.
+    #[arg(long, env = "FLOTILLA_PERMISSION_TIMEOUT_SECS", default_value_t = 600)]
+    pub permission_timeout_secs: u64,
+
+    /// Seconds between SIGTERM and SIGKILL when an instance is stopped.
+    #[arg(long, env = "FLOTILLA_STOP_GRACE_SECS", default_value_t = 5)]
+    pub stop_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl ServeArgs {
+    /// The data directory, with the per-user default applied.
+    pub fn resolved_data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home_dir().map(|h| h.join(".local").join("share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("flotilla")
+    }
+
+    /// The home directory Claude Code runs with.
+    pub fn resolved_claude_home(&self) -> PathBuf {
+        self.claude_home
+            .clone()
+            .or_else(home_dir)
+            .unwrap_or_else(|| PathBuf::from("/"))
+    }
+}
+
+fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_subcommand_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["flotilla"]).unwrap();
+        let args = cli.serve_args();
+        assert_eq!(args.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(args.claude_bin, PathBuf::from("claude"));
+    }
+
+    #[test]
+    fn serve_subcommand_takes_flags() {
+        let cli = Cli::try_parse_from([
+            "flotilla",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            "/tmp/x",
+            "--max-instances",
+            "3",
+        ])
+        .unwrap();
+        let args = cli.serve_args();
+        assert_eq!(args.bind.port(), 0);
+        assert_eq!(args.resolved_data_dir(), PathBuf::from("/tmp/x"));
+        assert_eq!(args.limits.max_instances, 3);
+    }
+
+    #[test]
+    fn bad_bind_is_a_clear_error() {
+        let err = Cli::try_parse_from(["flotilla", "--bind", "nope"]).unwrap_err();
+        assert!(err.to_string().contains("--bind"), "{err}");
+    }
+}

@@ -1,0 +1,189 @@
+//! Everything that only runs on the server: start-up, configuration, database, HTTP routing.
+//!
+//! Feature folders keep their own server-only parts (`instances::engine`, `health::http`, ...);
+//! this module wires them together.
+
+pub mod cli;
+pub mod db;
+pub mod openapi;
+pub mod router;
+pub mod shutdown;
+pub mod site;
+pub mod state;
+
+use cli::{Cli, LogFormat, ServeArgs};
+use leptos::prelude::LeptosOptions;
+use site::SiteFiles;
+use state::{AppState, ServerConfig};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How long open connections may take to finish after shutdown begins.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}")]
+    Database {
+        path: std::path::PathBuf,
+        source: sqlx::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("invalid Leptos.toml: {0}")]
+    SiteConfig(String),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The binary's entry point: parse the command line, set up logging, run until a signal.
+pub fn main() -> ExitCode {
+    use clap::Parser;
+    let args = Cli::parse().serve_args();
+    init_tracing(args.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("flotilla: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("flotilla: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Opens the data directory and database, binds, and serves until SIGINT/SIGTERM.
+pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
+    let config = ServerConfig::from_args(&args);
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let db_path = config.data_dir.join("flotilla.db");
+    let db = db::open(&db_path)
+        .await
+        .map_err(|source| ServerError::Database {
+            path: db_path.clone(),
+            source,
+        })?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(shutdown::cancel_on_signal(shutdown.clone()));
+    let state = build_state(config, db, shutdown)?;
+    serve(listener, state).await
+}
+
+/// Assembles the shared state from the configuration and an open database.
+pub fn build_state(
+    config: ServerConfig,
+    db: db::Db,
+    shutdown: CancellationToken,
+) -> Result<AppState, ServerError> {
+    let mut leptos_options = site_options()?;
+    leptos_options.site_addr = config.bind;
+    let site = SiteFiles::locate(&leptos_options.output_name, &leptos_options.site_pkg_dir);
+    if let SiteFiles::Disk(root) = &site {
+        leptos_options.site_root = root.display().to_string().into();
+    }
+    match &site {
+        SiteFiles::Missing => tracing::warn!(
+            "site files (the browser bundle) not found: pages render but will not be interactive; \
+             build with `cargo leptos build`"
+        ),
+        found => tracing::info!(site = %found.describe(), "site files"),
+    }
+    let claude = crate::health::probe::ClaudeProbe::new(
+        config.claude_bin.clone(),
+        config.claude_home.clone(),
+    );
+    Ok(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+        claude: Arc::new(claude),
+        site: Arc::new(site),
+        shutdown,
+    })
+}
+
+/// The runtime site options, compiled in from Leptos.toml.
+pub fn site_options() -> Result<LeptosOptions, ServerError> {
+    leptos::prelude::get_config_from_str(include_str!("../../Leptos.toml"))
+        .map_err(|e| ServerError::SiteConfig(e.to_string()))
+}
+
+/// Serves `state` on `listener` until `state.shutdown` is cancelled, then drains connections and
+/// stops every background task.
+pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerError> {
+    let app = router::build(state.clone());
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("listening on http://{addr}");
+    }
+    let shutdown = state.shutdown.clone();
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let drain_deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(ServerError::Serve)?,
+        _ = drain_deadline => tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them"),
+    }
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn leptos_toml_parses_and_agrees_with_cargo_toml() {
+        let options = super::site_options().unwrap();
+        let cargo: toml::Table = toml::from_str(include_str!("../../Cargo.toml")).unwrap();
+        let meta = &cargo["package"]["metadata"]["leptos"];
+        assert_eq!(&*options.output_name, meta["output-name"].as_str().unwrap());
+        assert_eq!(
+            &*options.site_pkg_dir,
+            meta["site-pkg-dir"].as_str().unwrap()
+        );
+        assert_eq!(&*options.site_root, meta["site-root"].as_str().unwrap());
+    }
+}
