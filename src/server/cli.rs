@@ -81,6 +81,48 @@ pub struct LimitArgs {
     /// Seconds between SIGTERM and SIGKILL when an instance is stopped.
     #[arg(long, env = "FLOTILLA_STOP_GRACE_SECS", default_value_t = 5)]
     pub stop_grace_secs: u64,
+
+    /// Crashes within the restart window after which an instance is marked failed.
+    #[arg(long, env = "FLOTILLA_RESTART_MAX_CRASHES", default_value_t = 5)]
+    pub restart_max_crashes: u32,
+
+    /// The window, in seconds, crashes are counted in.
+    #[arg(long, env = "FLOTILLA_RESTART_WINDOW_SECS", default_value_t = 120)]
+    pub restart_window_secs: u64,
+
+    /// First restart delay in milliseconds; it doubles with each crash in the window (max 30 s).
+    #[arg(long, env = "FLOTILLA_RESTART_BACKOFF_MS", default_value_t = 500)]
+    pub restart_backoff_ms: u64,
+
+    /// How often memory and CPU of every instance are sampled (and the memory cap checked), in ms.
+    #[arg(long, env = "FLOTILLA_SAMPLE_INTERVAL_MS", default_value_t = 2000)]
+    pub sample_interval_ms: u64,
+}
+
+impl LimitArgs {
+    pub fn engine_config(
+        &self,
+        claude_bin: PathBuf,
+        claude_home: PathBuf,
+    ) -> crate::instances::engine::EngineConfig {
+        use std::time::Duration;
+        crate::instances::engine::EngineConfig {
+            claude_bin,
+            claude_home,
+            max_live: self.max_instances,
+            memory_cap_bytes: self.instance_memory_mb.saturating_mul(1024 * 1024),
+            permission_timeout: Duration::from_secs(self.permission_timeout_secs.max(1)),
+            stop_grace: Duration::from_secs(self.stop_grace_secs),
+            restart: crate::instances::engine::RestartPolicy {
+                max_crashes: self.restart_max_crashes.max(1),
+                window: Duration::from_secs(self.restart_window_secs),
+                backoff_base: Duration::from_millis(self.restart_backoff_ms),
+                backoff_max: Duration::from_secs(30),
+            },
+            base_env: Vec::new(),
+            sample_every: Duration::from_millis(self.sample_interval_ms.max(100)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod db;
+pub mod extract;
 pub mod openapi;
 pub mod router;
 pub mod shutdown;
@@ -42,6 +43,8 @@ pub enum ServerError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot start the instance engine: {0}")]
+    Engine(#[from] crate::instances::engine::EngineError),
     #[error("invalid Leptos.toml: {0}")]
     SiteConfig(String),
     #[error("server error: {0}")]
@@ -106,12 +109,13 @@ pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
         })?;
     let shutdown = CancellationToken::new();
     tokio::spawn(shutdown::cancel_on_signal(shutdown.clone()));
-    let state = build_state(config, db, shutdown)?;
+    let state = build_state(config, db, shutdown).await?;
     serve(listener, state).await
 }
 
-/// Assembles the shared state from the configuration and an open database.
-pub fn build_state(
+/// Assembles the shared state from the configuration and an open database, and starts the
+/// instance engine.
+pub async fn build_state(
     config: ServerConfig,
     db: db::Db,
     shutdown: CancellationToken,
@@ -133,12 +137,17 @@ pub fn build_state(
         config.claude_bin.clone(),
         config.claude_home.clone(),
     );
+    let engine = config
+        .limits
+        .engine_config(config.claude_bin.clone(), config.claude_home.clone());
+    let instances = crate::instances::engine::Supervisor::start(db.clone(), engine).await?;
     Ok(AppState {
         leptos_options,
         db,
         config: Arc::new(config),
         claude: Arc::new(claude),
         site: Arc::new(site),
+        instances,
         shutdown,
     })
 }
@@ -163,10 +172,16 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerE
         shutdown.cancelled().await;
         tokio::time::sleep(DRAIN_TIMEOUT).await;
     };
-    tokio::select! {
-        result = server => result.map_err(ServerError::Serve)?,
-        _ = drain_deadline => tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them"),
-    }
+    let served = tokio::select! {
+        result = server => result.map_err(ServerError::Serve),
+        _ = drain_deadline => {
+            tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
+            Ok(())
+        }
+    };
+    // Whatever happened to the listener, no claude process outlives the server.
+    state.instances.shutdown().await;
+    served?;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

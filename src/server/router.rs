@@ -29,6 +29,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(crate::health::http::healthz))
         .route("/readyz", get(crate::health::http::readyz))
         .route("/api/openapi.json", get(openapi::openapi_json))
+        .merge(crate::instances::http::routes())
         // Unknown API paths answer JSON, not the HTML 404 page.
         .route("/api/{*rest}", any(api_not_found))
         // Pages and server functions (under /api/fn/).

@@ -21,6 +21,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub claude: Arc<ClaudeProbe>,
     pub site: Arc<SiteFiles>,
+    pub instances: crate::instances::engine::Supervisor,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,
 }

@@ -173,7 +173,8 @@ pub async fn terminate_group(pgid: u32, grace: Duration) {
 /// Kills the group a previous run of the server started, if its leader is still that process.
 /// Used at start-up after an unclean stop. Returns whether something was killed.
 pub fn reap_stale_group(pid: u32, start_ticks: u64) -> bool {
-    let leader_is_ours = read_stat(pid).is_some_and(|s| s.start_ticks == start_ticks && s.pgrp == pid);
+    let leader_is_ours =
+        read_stat(pid).is_some_and(|s| s.start_ticks == start_ticks && s.pgrp == pid);
     if leader_is_ours || (start_ticks != 0 && group_alive(pid) && read_stat(pid).is_none()) {
         signal_group(pid, Signal::SIGKILL);
         return true;
@@ -224,7 +225,8 @@ pub struct GroupUsage {
 
 /// Sums usage per process group for the groups in `pgids`.
 pub fn sample_groups(pgids: &[u32]) -> HashMap<u32, GroupUsage> {
-    let mut usage: HashMap<u32, GroupUsage> = pgids.iter().map(|g| (*g, GroupUsage::default())).collect();
+    let mut usage: HashMap<u32, GroupUsage> =
+        pgids.iter().map(|g| (*g, GroupUsage::default())).collect();
     if pgids.is_empty() {
         return usage;
     }
@@ -233,7 +235,11 @@ pub fn sample_groups(pgids: &[u32]) -> HashMap<u32, GroupUsage> {
         return usage;
     };
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         let Some(stat) = read_stat(pid) else { continue };

@@ -1,0 +1,41 @@
+//! Server functions the instance pages call. Each is a thin call into the engine.
+
+use crate::error::AppError;
+use crate::instances::types::{CreateInstance, Instance};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+fn supervisor() -> crate::instances::engine::Supervisor {
+    expect_context::<crate::server::state::AppState>().instances
+}
+
+#[server(prefix = "/api/fn", endpoint = "list_instances")]
+pub async fn list_instances() -> Result<Vec<Instance>, AppError> {
+    Ok(supervisor().list())
+}
+
+#[server(prefix = "/api/fn", endpoint = "get_instance")]
+pub async fn get_instance(id: String) -> Result<Instance, AppError> {
+    Ok(supervisor().get(&id)?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "launch_instance", input = Json)]
+pub async fn launch_instance(request: CreateInstance) -> Result<Instance, AppError> {
+    Ok(supervisor().create(request).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "stop_instance")]
+pub async fn stop_instance(id: String) -> Result<Instance, AppError> {
+    Ok(supervisor().stop(&id).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "resume_instance")]
+pub async fn resume_instance(id: String) -> Result<Instance, AppError> {
+    Ok(supervisor().resume(&id).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "delete_instance")]
+pub async fn delete_instance(id: String) -> Result<Instance, AppError> {
+    Ok(supervisor().delete(&id).await?)
+}

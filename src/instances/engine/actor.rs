@@ -1,0 +1,698 @@
+//! One instance's task. It owns the instance's process, its state and its `seq` counter, so
+//! nothing about an instance is shared mutably: the API talks to it through [`Command`]s and
+//! reads a snapshot it keeps up to date.
+
+use super::{EngineContext, EngineError};
+use crate::instances::codec::{self, CliMessage, ControlRequestBody, Decoded, PermissionDecision};
+use crate::instances::engine::events::now_ms;
+use crate::instances::engine::records::{self, InstanceRecord};
+use crate::instances::types::{FlotillaEvent, Instance, InstanceStatus};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+mod lifecycle;
+
+pub(super) type Reply<T = ()> = oneshot::Sender<Result<T, EngineError>>;
+
+/// What the rest of the server can ask of an instance.
+pub(super) enum Command {
+    Query {
+        prompt: String,
+        reply: Reply,
+    },
+    Interrupt {
+        reply: Reply,
+    },
+    Permission {
+        request_id: String,
+        decision: PermissionDecision,
+        reply: Reply,
+    },
+    SetModel {
+        model: String,
+        reply: Reply,
+    },
+    SetPermissionMode {
+        mode: String,
+        reply: Reply,
+    },
+    /// Start a process for a stopped or failed instance.
+    Resume {
+        reply: Reply,
+    },
+    /// Stop the process; `reason` is shown as the status reason.
+    Stop {
+        reason: Option<String>,
+        reply: Reply,
+    },
+    /// A /proc sample of the process group.
+    Usage {
+        rss_bytes: u64,
+        cpu_percent: f64,
+    },
+}
+
+/// What the process's pipes and its waiter report. `generation` tells apart the processes one
+/// instance runs over its life, so a late line of a dead process is not taken for a new one's.
+pub(super) enum ProcEvent {
+    Stdout {
+        generation: u64,
+        line: String,
+    },
+    Stderr {
+        generation: u64,
+        line: String,
+    },
+    Exited {
+        generation: u64,
+        code: Option<i32>,
+        signal: Option<i32>,
+    },
+}
+
+struct LiveProcess {
+    pid: u32,
+    stdin: mpsc::UnboundedSender<String>,
+    /// Flotilla asked it to end: its exit is not a crash.
+    expected_exit: bool,
+    started_at: i64,
+}
+
+struct PendingPermission {
+    deadline: Instant,
+    input: Value,
+}
+
+enum PendingControl {
+    Initialize,
+    Interrupt,
+    SetModel(String, Reply),
+    SetPermissionMode(String, Reply),
+}
+
+pub(super) struct Actor {
+    id: Arc<str>,
+    ctx: Arc<EngineContext>,
+    shared: Arc<Mutex<Instance>>,
+    record: InstanceRecord,
+    seq: u64,
+    generation: u64,
+    proc: Option<LiveProcess>,
+    proc_tx: mpsc::Sender<ProcEvent>,
+    proc_rx: mpsc::Receiver<ProcEvent>,
+    /// The CLI has answered (initialize, or any line): it reads its input.
+    ready: bool,
+    /// A first start was asked for and has not happened yet.
+    launching: bool,
+    turn_running: bool,
+    queue: VecDeque<String>,
+    permissions: HashMap<String, PendingPermission>,
+    controls: HashMap<String, PendingControl>,
+    next_request: u64,
+    crashes: VecDeque<Instant>,
+    restart_at: Option<Instant>,
+    /// Why it gave up; set means status `failed`.
+    failed: Option<String>,
+    stop_reason: Option<String>,
+    /// The model the CLI reported it runs (the request may be an alias).
+    effective_model: Option<String>,
+    /// Cost of the processes that ended; the running one's is added on top.
+    cost_before: f64,
+    cost_process: f64,
+    stderr_tail: VecDeque<String>,
+    last_output_at: Option<i64>,
+    rss_bytes: u64,
+    cpu_percent: f64,
+    /// What was last announced, to announce only changes.
+    announced: Option<Instance>,
+    /// Something that shows in the snapshot may have changed since the last one.
+    dirty: bool,
+}
+
+impl Actor {
+    pub(super) fn new(
+        ctx: Arc<EngineContext>,
+        record: InstanceRecord,
+        last_seq: u64,
+        queue: Vec<String>,
+        launching: bool,
+    ) -> (Self, Arc<Mutex<Instance>>) {
+        let (proc_tx, proc_rx) = mpsc::channel(1024);
+        let mut actor = Actor {
+            id: Arc::from(record.id.as_str()),
+            ctx,
+            shared: Arc::new(Mutex::new(placeholder())),
+            cost_before: record.cost_usd,
+            record,
+            seq: last_seq,
+            generation: 0,
+            proc: None,
+            proc_tx,
+            proc_rx,
+            ready: false,
+            launching,
+            turn_running: false,
+            queue: queue.into(),
+            permissions: HashMap::new(),
+            controls: HashMap::new(),
+            next_request: 0,
+            crashes: VecDeque::new(),
+            restart_at: None,
+            failed: None,
+            stop_reason: None,
+            effective_model: None,
+            cost_process: 0.0,
+            stderr_tail: VecDeque::new(),
+            last_output_at: None,
+            rss_bytes: 0,
+            cpu_percent: 0.0,
+            announced: None,
+            dirty: true,
+        };
+        match InstanceStatus::parse(&actor.record.status) {
+            Some(InstanceStatus::Failed) => actor.failed = actor.record.status_reason.clone(),
+            _ => actor.stop_reason = actor.record.status_reason.clone(),
+        }
+        let snapshot = actor.snapshot();
+        *actor.shared.lock().unwrap_or_else(|e| e.into_inner()) = snapshot;
+        let shared = actor.shared.clone();
+        (actor, shared)
+    }
+
+    /// Runs until the command channel closes (the instance was deleted or the server stops).
+    pub(super) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        if self.launching {
+            if let Err(e) = self.start_process().await {
+                self.fail(e.to_string()).await;
+            }
+            self.launching = false;
+            self.changed().await;
+        }
+        loop {
+            let permission_deadline = self.permissions.values().map(|p| p.deadline).min();
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(command) => {
+                        self.dirty = true;
+                        self.on_command(command).await;
+                    }
+                    None => break,
+                },
+                Some(event) = self.proc_rx.recv() => self.on_proc_event(event).await,
+                _ = sleep_until(permission_deadline), if permission_deadline.is_some() => {
+                    self.dirty = true;
+                    self.expire_permissions().await;
+                }
+                _ = sleep_until(self.restart_at), if self.restart_at.is_some() => {
+                    self.dirty = true;
+                    self.restart_at = None;
+                    self.record.restarts += 1;
+                    if let Err(e) = self.start_process().await {
+                        self.fail(e.to_string()).await;
+                    }
+                }
+            }
+            if self.dirty {
+                self.changed().await;
+            } else {
+                // Most lines (stream events) change nothing but these two; keep that cheap.
+                let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+                shared.last_seq = self.seq;
+                shared.last_output_at = self.last_output_at.map(super::events::format_ts);
+            }
+        }
+        // Deleted or shutting down: never leave the process behind.
+        self.stop_process(None).await;
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Query { prompt, reply } => {
+                let result = self.query(prompt).await;
+                let _ = reply.send(result);
+            }
+            Command::Interrupt { reply } => {
+                let result = if self.turn_running && self.proc.is_some() {
+                    let id = self.request_id("interrupt");
+                    self.controls.insert(id.clone(), PendingControl::Interrupt);
+                    self.write(codec::control_request(&id, "interrupt", json!({})))
+                        .await;
+                    Ok(())
+                } else {
+                    Err(EngineError::Conflict("no turn is running".into()))
+                };
+                let _ = reply.send(result);
+            }
+            Command::Permission {
+                request_id,
+                decision,
+                reply,
+            } => {
+                let result = self.answer_permission(&request_id, decision).await;
+                let _ = reply.send(result);
+            }
+            Command::SetModel { model, reply } => {
+                if self.proc.is_some() {
+                    let id = self.request_id("set_model");
+                    self.write(codec::control_request(
+                        &id,
+                        "set_model",
+                        json!({"model": model}),
+                    ))
+                    .await;
+                    self.controls
+                        .insert(id, PendingControl::SetModel(model, reply));
+                } else {
+                    self.record.model = Some(model);
+                    self.effective_model = None;
+                    let _ = reply.send(Ok(()));
+                }
+            }
+            Command::SetPermissionMode { mode, reply } => {
+                if self.proc.is_some() {
+                    let id = self.request_id("set_permission_mode");
+                    self.write(codec::control_request(
+                        &id,
+                        "set_permission_mode",
+                        json!({"mode": mode}),
+                    ))
+                    .await;
+                    self.controls
+                        .insert(id, PendingControl::SetPermissionMode(mode, reply));
+                } else {
+                    self.record.permission_mode = mode;
+                    let _ = reply.send(Ok(()));
+                }
+            }
+            Command::Resume { reply } => {
+                let result = if self.proc.is_some() {
+                    Err(EngineError::Conflict(
+                        "the instance is already running".into(),
+                    ))
+                } else {
+                    self.failed = None;
+                    self.stop_reason = None;
+                    self.crashes.clear();
+                    self.restart_at = None;
+                    let started = self.start_process().await;
+                    if let Err(e) = &started {
+                        self.fail(e.to_string()).await;
+                    }
+                    started
+                };
+                let _ = reply.send(result);
+            }
+            Command::Stop { reason, reply } => {
+                self.stop_process(reason).await;
+                let _ = reply.send(Ok(()));
+            }
+            Command::Usage {
+                rss_bytes,
+                cpu_percent,
+            } => {
+                self.rss_bytes = rss_bytes;
+                self.cpu_percent = cpu_percent;
+                let cap = self.ctx.config.memory_cap_bytes;
+                if cap > 0 && rss_bytes > cap && self.proc.is_some() {
+                    let reason = format!(
+                        "memory cap exceeded: the process group used {} MiB, the cap is {} MiB",
+                        rss_bytes >> 20,
+                        cap >> 20
+                    );
+                    tracing::warn!(instance = %self.id, "{reason}");
+                    self.failed = Some(reason);
+                    self.stop_process(None).await;
+                }
+            }
+        }
+    }
+
+    async fn query(&mut self, prompt: String) -> Result<(), EngineError> {
+        if self.proc.is_none() && self.restart_at.is_none() {
+            return Err(EngineError::Conflict(
+                "the instance is not running; resume it first".into(),
+            ));
+        }
+        if self.proc.is_some() && !self.turn_running {
+            self.write_prompt(prompt).await;
+        } else {
+            // A turn is running (or the process is restarting): the prompt waits its turn.
+            self.queue.push_back(prompt);
+        }
+        Ok(())
+    }
+
+    async fn write_prompt(&mut self, prompt: String) {
+        self.turn_running = true;
+        self.record.last_active_at = now_ms();
+        self.write(codec::user_turn(&prompt)).await;
+    }
+
+    async fn answer_permission(
+        &mut self,
+        request_id: &str,
+        decision: PermissionDecision,
+    ) -> Result<(), EngineError> {
+        let Some(pending) = self.permissions.remove(request_id) else {
+            return Err(EngineError::NotFound(format!(
+                "no permission request {request_id} is waiting (it may have been answered or timed out)"
+            )));
+        };
+        // "Allow" without a changed input runs the tool with the input Claude asked for.
+        let decision = match decision {
+            PermissionDecision::Allow { updated_input } if updated_input.is_null() => {
+                PermissionDecision::Allow {
+                    updated_input: pending.input,
+                }
+            }
+            other => other,
+        };
+        self.write(codec::permission_response(request_id, &decision))
+            .await;
+        Ok(())
+    }
+
+    async fn expire_permissions(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .permissions
+            .iter()
+            .filter(|(_, p)| p.deadline <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let secs = self.ctx.config.permission_timeout.as_secs();
+        for request_id in expired {
+            self.permissions.remove(&request_id);
+            let message = format!("No answer within {secs} s; denied by Flotilla.");
+            self.write(codec::permission_response(
+                &request_id,
+                &PermissionDecision::Deny { message },
+            ))
+            .await;
+            self.emit_flotilla(&FlotillaEvent::PermissionTimeout { request_id })
+                .await;
+        }
+    }
+
+    async fn on_proc_event(&mut self, event: ProcEvent) {
+        match event {
+            ProcEvent::Stdout { generation, line } if generation == self.generation => {
+                self.on_stdout(line).await;
+            }
+            ProcEvent::Stderr { generation, line } if generation == self.generation => {
+                self.last_output_at = Some(now_ms());
+                if self.stderr_tail.len() == 20 {
+                    self.stderr_tail.pop_front();
+                }
+                self.stderr_tail.push_back(line.clone());
+                let data = serde_json::to_string(&line).unwrap_or_else(|_| "\"\"".into());
+                self.emit("stderr", data).await;
+            }
+            ProcEvent::Exited {
+                generation,
+                code,
+                signal,
+            } if generation == self.generation => {
+                self.dirty = true;
+                self.on_exit(code, signal).await;
+            }
+            _ => {} // From an earlier process of this instance.
+        }
+    }
+
+    async fn on_stdout(&mut self, line: String) {
+        self.last_output_at = Some(now_ms());
+        match codec::decode(&line) {
+            Decoded::Malformed { error } => {
+                tracing::debug!(instance = %self.id, %error, "malformed line from claude");
+                let data = serde_json::to_string(&line).unwrap_or_else(|_| "\"\"".into());
+                self.emit("malformed", data).await;
+            }
+            Decoded::Message(message) => {
+                // Stored verbatim first; what Flotilla does about it comes after.
+                self.emit(message.kind().to_string().as_str(), line).await;
+                self.apply(message).await;
+            }
+        }
+    }
+
+    /// Updates the instance from what the CLI said.
+    async fn apply(&mut self, message: CliMessage) {
+        if !self.ready {
+            self.ready = true;
+            self.dirty = true;
+        }
+        if matches!(
+            message,
+            CliMessage::SystemInit(_)
+                | CliMessage::Result(_)
+                | CliMessage::ControlRequest(_)
+                | CliMessage::ControlResponse(_)
+        ) {
+            self.dirty = true;
+        }
+        match message {
+            CliMessage::SystemInit(init) => {
+                if !init.model.is_empty() {
+                    self.effective_model = Some(init.model);
+                }
+                if !init.permission_mode.is_empty() {
+                    self.record.permission_mode = init.permission_mode;
+                }
+            }
+            CliMessage::Result(result) => {
+                self.turn_running = false;
+                self.permissions.clear();
+                self.cost_process = result.total_cost_usd;
+                self.record.last_active_at = now_ms();
+                if let Some(next) = self.queue.pop_front() {
+                    self.write_prompt(next).await;
+                }
+            }
+            CliMessage::ControlRequest(request) => match request.request {
+                ControlRequestBody::CanUseTool { input, .. } => {
+                    let deadline = Instant::now() + self.ctx.config.permission_timeout;
+                    self.permissions
+                        .insert(request.request_id, PendingPermission { deadline, input });
+                }
+                ControlRequestBody::Other => {
+                    // Flotilla does not serve hooks or SDK MCP servers: say so, so the CLI does
+                    // not wait forever.
+                    let answer = json!({"type": "control_response", "response": {
+                        "subtype": "error", "request_id": request.request_id,
+                        "error": "Flotilla does not support this control request"}});
+                    self.write(answer).await;
+                }
+            },
+            CliMessage::ControlResponse(response) => {
+                let body = response.response;
+                let error = (body.subtype != "success").then(|| {
+                    body.error
+                        .clone()
+                        .unwrap_or_else(|| "request failed".into())
+                });
+                match self.controls.remove(&body.request_id) {
+                    Some(PendingControl::SetModel(model, reply)) => {
+                        if error.is_none() {
+                            self.effective_model = body
+                                .response
+                                .as_ref()
+                                .and_then(|r| r["model"].as_str())
+                                .map(str::to_string)
+                                .or_else(|| Some(model.clone()));
+                            self.record.model = Some(model);
+                        }
+                        let _ = reply.send(error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))));
+                    }
+                    Some(PendingControl::SetPermissionMode(mode, reply)) => {
+                        if error.is_none() {
+                            self.record.permission_mode = mode;
+                        }
+                        let _ = reply.send(error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))));
+                    }
+                    Some(PendingControl::Initialize | PendingControl::Interrupt) | None => {
+                        if let Some(e) = error {
+                            self.emit_flotilla(&FlotillaEvent::Notice {
+                                level: "warning".into(),
+                                message: format!("Claude Code refused a request: {e}"),
+                            })
+                            .await;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes one JSON line to the process and records it as a `stdin` event.
+    async fn write(&mut self, message: Value) {
+        let line = message.to_string();
+        if let Some(proc) = &self.proc {
+            // If the process is gone the line is lost with it; its exit is handled elsewhere.
+            let _ = proc.stdin.send(line.clone());
+        }
+        self.emit("stdin", line).await;
+    }
+
+    fn request_id(&mut self, what: &str) -> String {
+        self.next_request += 1;
+        format!("flotilla-{what}-{}", self.next_request)
+    }
+
+    /// Appends an event to the store (which broadcasts it once stored).
+    async fn emit(&mut self, kind: &str, data: String) {
+        self.seq += 1;
+        if let Err(e) = self.ctx.store.append(&self.id, self.seq, kind, data).await {
+            tracing::error!(instance = %self.id, error = %e, "cannot record event");
+        }
+    }
+
+    async fn emit_flotilla(&mut self, event: &FlotillaEvent) {
+        let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+        self.emit("flotilla", data).await;
+    }
+
+    fn status(&self) -> InstanceStatus {
+        if self.failed.is_some() && self.proc.is_none() {
+            InstanceStatus::Failed
+        } else if self.proc.is_none() {
+            if self.launching {
+                InstanceStatus::Starting
+            } else if self.restart_at.is_some() {
+                InstanceStatus::Restarting
+            } else {
+                InstanceStatus::Stopped
+            }
+        } else if !self.permissions.is_empty() {
+            InstanceStatus::WaitingPermission
+        } else if self.turn_running {
+            InstanceStatus::Running
+        } else if !self.ready {
+            InstanceStatus::Starting
+        } else {
+            InstanceStatus::Idle
+        }
+    }
+
+    fn snapshot(&self) -> Instance {
+        let status = self.status();
+        let status_reason = match status {
+            InstanceStatus::Failed => self.failed.clone(),
+            InstanceStatus::Stopped => self.stop_reason.clone(),
+            InstanceStatus::Restarting => Some(format!(
+                "exited unexpectedly ({} crash(es) recently); restarting",
+                self.crashes.len()
+            )),
+            _ => None,
+        };
+        let fmt = super::events::format_ts;
+        Instance {
+            id: self.record.id.clone(),
+            name: self.record.name.clone(),
+            status,
+            status_reason,
+            pid: self.proc.as_ref().map(|p| p.pid),
+            session_id: self.record.session_id.clone(),
+            cwd: self.record.cwd.clone(),
+            model: self
+                .effective_model
+                .clone()
+                .or_else(|| self.record.model.clone()),
+            permission_mode: self.record.permission_mode.clone(),
+            cost_usd: self.cost_before + self.cost_process,
+            rss_bytes: if self.proc.is_some() {
+                self.rss_bytes
+            } else {
+                0
+            },
+            cpu_percent: if self.proc.is_some() {
+                self.cpu_percent
+            } else {
+                0.0
+            },
+            restarts: self.record.restarts.max(0) as u32,
+            created_at: fmt(self.record.created_at),
+            last_active_at: fmt(self.record.last_active_at),
+            started_at: self.proc.as_ref().map(|p| fmt(p.started_at)),
+            last_output_at: self.last_output_at.map(fmt),
+            queued_prompts: self.queue.iter().cloned().collect(),
+            pending_permissions: self.permissions.len() as u32,
+            last_seq: self.seq,
+        }
+    }
+
+    /// Publishes the new snapshot; announces and saves it when something that matters changed.
+    async fn changed(&mut self) {
+        self.dirty = false;
+        let snapshot = self.snapshot();
+        *self.shared.lock().unwrap_or_else(|e| e.into_inner()) = snapshot.clone();
+        let same = |a: &Instance| {
+            let mut a = a.clone();
+            // Samples and counters move all the time; they are not worth an event.
+            a.rss_bytes = snapshot.rss_bytes;
+            a.cpu_percent = snapshot.cpu_percent;
+            a.last_output_at = snapshot.last_output_at.clone();
+            a.last_seq = snapshot.last_seq;
+            a == snapshot
+        };
+        if self.announced.as_ref().is_some_and(same) {
+            self.ctx.bus.publish_instance(snapshot);
+            return;
+        }
+        self.record.status = snapshot.status.as_str().to_string();
+        self.record.status_reason = snapshot.status_reason.clone();
+        self.record.cost_usd = snapshot.cost_usd;
+        if let Err(e) = records::update(&self.ctx.db, &self.record).await {
+            tracing::error!(instance = %self.id, error = %e, "cannot save instance");
+        }
+        self.emit_flotilla(&FlotillaEvent::Instance {
+            instance: Box::new(snapshot.clone()),
+        })
+        .await;
+        self.ctx.bus.publish_instance(snapshot.clone());
+        self.announced = Some(snapshot);
+    }
+
+    async fn fail(&mut self, reason: String) {
+        tracing::warn!(instance = %self.id, %reason, "instance failed");
+        self.failed = Some(reason);
+        self.restart_at = None;
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A snapshot for the instant between construction and the first real one.
+fn placeholder() -> Instance {
+    Instance {
+        id: String::new(),
+        name: String::new(),
+        status: InstanceStatus::Stopped,
+        status_reason: None,
+        pid: None,
+        session_id: String::new(),
+        cwd: String::new(),
+        model: None,
+        permission_mode: String::new(),
+        cost_usd: 0.0,
+        rss_bytes: 0,
+        cpu_percent: 0.0,
+        restarts: 0,
+        created_at: String::new(),
+        last_active_at: String::new(),
+        started_at: None,
+        last_output_at: None,
+        queued_prompts: Vec::new(),
+        pending_permissions: 0,
+        last_seq: 0,
+    }
+}

@@ -1,0 +1,283 @@
+//! WebSockets: an instance's event stream (read-only, or interactive) and the live list.
+//!
+//! A viewer first replays stored frames with `seq > since`, then forwards live ones, with no gap
+//! and no duplicate: it subscribes to the bus *before* reading the store (so nothing published
+//! meanwhile is missed), skips live frames it already sent, and reads the store again whenever
+//! it sees a gap or falls behind (`Lagged`).
+
+use super::PermissionAnswer;
+use crate::error::AppError;
+use crate::instances::engine::events::Frame;
+use crate::instances::engine::Supervisor;
+use crate::instances::types::{ClientMessage, ListUpdate};
+use crate::server::extract::ApiQuery;
+use crate::server::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use futures::stream::{SplitSink, StreamExt};
+use futures::SinkExt;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Frames read from the store per query while catching up.
+const REPLAY_PAGE: u32 = 500;
+
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    #[serde(default)]
+    since: u64,
+}
+
+pub async fn stream(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<Since>,
+) -> Result<Response, AppError> {
+    state.instances.get(&id)?;
+    Ok(ws.on_upgrade(move |socket| {
+        view(
+            socket,
+            state.instances.clone(),
+            id,
+            q.since,
+            false,
+            state.shutdown.clone(),
+        )
+    }))
+}
+
+pub async fn interact(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<Since>,
+) -> Result<Response, AppError> {
+    state.instances.get(&id)?;
+    Ok(ws.on_upgrade(move |socket| {
+        view(
+            socket,
+            state.instances.clone(),
+            id,
+            q.since,
+            true,
+            state.shutdown.clone(),
+        )
+    }))
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Serves one viewer until it leaves, the instance is deleted or the server stops.
+async fn view(
+    socket: WebSocket,
+    supervisor: Supervisor,
+    id: String,
+    since: u64,
+    interactive: bool,
+    shutdown: CancellationToken,
+) {
+    let (mut sink, mut incoming) = socket.split();
+    let mut live = supervisor.bus().subscribe(&id);
+    let mut last = since;
+    // Answers to client messages come back here, so a slow command never holds up frames.
+    let (answers_tx, mut answers) = mpsc::channel::<String>(16);
+    if catch_up(&supervisor, &id, &mut last, &mut sink)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(frame) => {
+                    if frame.seq <= last {
+                        continue;
+                    }
+                    if frame.seq > last + 1 {
+                        if catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err() {
+                            return;
+                        }
+                        if frame.seq <= last {
+                            continue;
+                        }
+                    }
+                    if send_frame(&mut sink, &frame).await.is_err() {
+                        return;
+                    }
+                    last = frame.seq;
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(instance = %id, missed, "viewer fell behind; replaying from the store");
+                    if catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => {
+                    close(&mut sink, 1000, "the instance was deleted").await;
+                    return;
+                }
+            },
+            message = incoming.next() => match message {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(Message::Text(text))) => {
+                    if interactive {
+                        tokio::spawn(handle_client_message(supervisor.clone(), id.clone(), text.to_string(), answers_tx.clone()));
+                    } else {
+                        let error = json!({"type": "error", "error": "bad_request",
+                            "message": "this stream is read-only; send messages on /ws/instances/{id}/interact"});
+                        if sink.send(Message::Text(error.to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Some(Ok(_)) => {} // Pings are answered by the WebSocket layer.
+            },
+            Some(answer) = answers.recv() => {
+                if sink.send(Message::Text(answer.into())).await.is_err() {
+                    return;
+                }
+            }
+            _ = shutdown.cancelled() => {
+                close(&mut sink, 1001, "the server is shutting down").await;
+                return;
+            }
+        }
+    }
+}
+
+/// Sends every stored frame after `last`, advancing `last`.
+async fn catch_up(
+    supervisor: &Supervisor,
+    id: &str,
+    last: &mut u64,
+    sink: &mut Sink,
+) -> Result<(), ()> {
+    loop {
+        let page = supervisor
+            .events()
+            .read_after(id, *last, REPLAY_PAGE)
+            .await
+            .map_err(|e| tracing::error!(instance = %id, error = %e, "replay failed"))?;
+        let full = page.len() == REPLAY_PAGE as usize;
+        for frame in page {
+            send_frame(sink, &frame).await?;
+            *last = frame.seq;
+        }
+        if !full {
+            return Ok(());
+        }
+    }
+}
+
+async fn send_frame(sink: &mut Sink, frame: &Frame) -> Result<(), ()> {
+    let text = Utf8Bytes::try_from(frame.json.clone()).map_err(|_| ())?;
+    sink.send(Message::Text(text)).await.map_err(|_| ())
+}
+
+async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+/// Carries out one client message and sends back `{"type":"ack"}` or `{"type":"error"}`.
+async fn handle_client_message(
+    supervisor: Supervisor,
+    id: String,
+    text: String,
+    answers: mpsc::Sender<String>,
+) {
+    let message: ClientMessage = match serde_json::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            let error = AppError::BadRequest(format!("not a valid client message: {e}"));
+            let _ = answers.send(error_json(None, &error)).await;
+            return;
+        }
+    };
+    let (what, result) = match message {
+        ClientMessage::Query { prompt } => ("query", supervisor.query(&id, prompt).await),
+        ClientMessage::Interrupt => ("interrupt", supervisor.interrupt(&id).await),
+        ClientMessage::Permission {
+            request_id,
+            behavior,
+            message,
+            updated_input,
+        } => {
+            let decision = PermissionAnswer::decision(behavior, message, updated_input);
+            (
+                "permission",
+                supervisor
+                    .answer_permission(&id, request_id, decision)
+                    .await,
+            )
+        }
+        ClientMessage::SetModel { model } => ("set_model", supervisor.set_model(&id, model).await),
+        ClientMessage::SetPermissionMode { mode } => (
+            "set_permission_mode",
+            supervisor.set_permission_mode(&id, mode).await,
+        ),
+    };
+    let answer = match result {
+        Ok(()) => json!({"type": "ack", "request": what}).to_string(),
+        Err(e) => error_json(Some(what), &AppError::from(e)),
+    };
+    let _ = answers.send(answer).await;
+}
+
+fn error_json(request: Option<&str>, error: &AppError) -> String {
+    json!({"type": "error", "request": request, "error": error.code(), "message": error.message()})
+        .to_string()
+}
+
+/// `/ws/instances`: the whole list, then every change to it.
+pub async fn list_feed(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    ws.on_upgrade(move |socket| feed(socket, state.instances.clone(), state.shutdown.clone()))
+}
+
+async fn feed(socket: WebSocket, supervisor: Supervisor, shutdown: CancellationToken) {
+    let (mut sink, mut incoming) = socket.split();
+    let mut updates = supervisor.bus().subscribe_list();
+    let snapshot = |s: &Supervisor| ListUpdate::Snapshot {
+        instances: s.list(),
+    };
+    if send_json(&mut sink, &snapshot(&supervisor)).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            update = updates.recv() => {
+                let message = match update {
+                    Ok(update) => update,
+                    Err(RecvError::Lagged(_)) => snapshot(&supervisor),
+                    Err(RecvError::Closed) => return,
+                };
+                if send_json(&mut sink, &message).await.is_err() {
+                    return;
+                }
+            }
+            message = incoming.next() => match message {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            },
+            _ = shutdown.cancelled() => {
+                close(&mut sink, 1001, "the server is shutting down").await;
+                return;
+            }
+        }
+    }
+}
+
+async fn send_json(sink: &mut Sink, value: &impl serde::Serialize) -> Result<(), ()> {
+    let text = serde_json::to_string(value).map_err(|_| ())?;
+    sink.send(Message::Text(text.into())).await.map_err(|_| ())
+}

@@ -1,0 +1,7 @@
+//! Integration tests through the HTTP and WebSocket API, against the real `flotilla` binary
+//! running the real `claude` CLI, which talks to the fake Anthropic API in tests/support.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod instances;

@@ -1,0 +1,357 @@
+//! Test support: the fake Anthropic API and a real `flotilla` server process to test against.
+
+#![allow(dead_code)] // Not every test binary uses every helper.
+
+pub mod fake_anthropic;
+
+use fake_anthropic::FakeAnthropic;
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+
+/// The pinned Claude Code CLI the set-up installs.
+pub fn claude_bin() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/claude");
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/setup.sh (it installs the pinned @anthropic-ai/claude-code)",
+        path.display()
+    );
+    path
+}
+
+/// A running `flotilla serve` (the binary under test) with its own data dir, claude home and
+/// fake API.
+pub struct TestServer {
+    pub url: String,
+    pub ws_url: String,
+    pub fake: FakeAnthropic,
+    pub data_dir: tempfile::TempDir,
+    pub home: tempfile::TempDir,
+    pub work: tempfile::TempDir,
+    pub http: reqwest::Client,
+    child: Option<Child>,
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl TestServer {
+    pub async fn start(extra_args: &[&str]) -> Self {
+        Self::start_with(extra_args, &claude_bin()).await
+    }
+
+    /// Starts with another `claude` executable (e.g. a wrapper script).
+    pub async fn start_with(extra_args: &[&str], claude: &Path) -> Self {
+        let fake = FakeAnthropic::start().await;
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let home = tempfile::tempdir().expect("temp dir");
+        let work = tempfile::tempdir().expect("temp dir");
+        Self::launch(fake, data_dir, home, work, extra_args, claude).await
+    }
+
+    async fn launch(
+        fake: FakeAnthropic,
+        data_dir: tempfile::TempDir,
+        home: tempfile::TempDir,
+        work: tempfile::TempDir,
+        extra_args: &[&str],
+        claude: &Path,
+    ) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flotilla"));
+        command
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--claude-home")
+            .arg(home.path())
+            .arg("--claude-bin")
+            .arg(claude)
+            .args(extra_args)
+            .envs(fake.claude_env())
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info,flotilla=debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start flotilla");
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
+        let log_sink = logs.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stdout).lines();
+            let mut addr_tx = Some(addr_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(i) = line.find("listening on http://") {
+                    if let Some(tx) = addr_tx.take() {
+                        let _ =
+                            tx.send(line[i + "listening on http://".len()..].trim().to_string());
+                    }
+                }
+                log_sink.lock().unwrap().push(line);
+            }
+        });
+        let log_sink = logs.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                log_sink.lock().unwrap().push(line);
+            }
+        });
+        let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
+            .await
+            .unwrap_or_else(|_| panic!("flotilla did not start: {:?}", logs.lock().unwrap()))
+            .expect("address");
+        TestServer {
+            url: format!("http://{addr}"),
+            ws_url: format!("ws://{addr}"),
+            fake,
+            data_dir,
+            home,
+            work,
+            http: reqwest::Client::new(),
+            child: Some(child),
+            logs,
+        }
+    }
+
+    /// Stops the server with SIGTERM (as a service manager would) and waits for it to exit.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let child = self.child.as_mut().expect("running");
+        let pid = child.id().expect("pid") as i32;
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .expect("signal");
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("flotilla exits after SIGTERM")
+            .expect("wait");
+        self.child = None;
+        status
+    }
+
+    /// Stops this server and starts a new one on the same data dir and claude home.
+    pub async fn restart(mut self, extra_args: &[&str]) -> Self {
+        self.terminate().await;
+        let TestServer {
+            fake,
+            data_dir,
+            home,
+            work,
+            ..
+        } = self;
+        Self::launch(fake, data_dir, home, work, extra_args, &claude_bin()).await
+    }
+
+    pub fn dir(&self) -> String {
+        self.work.path().display().to_string()
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("GET");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .delete(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("DELETE");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates an instance in the work dir and returns it.
+    pub async fn create(&self, extra: Value) -> Value {
+        let mut body = json!({"cwd": self.dir()});
+        if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+            b.extend(e);
+        }
+        let (status, instance) = self.post("/api/instances", body).await;
+        assert_eq!(status, 201, "create failed: {instance}");
+        instance
+    }
+
+    /// Polls the instance until `pred` holds.
+    pub async fn wait_instance(
+        &self,
+        id: &str,
+        what: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, instance) = self.get(&format!("/api/instances/{id}")).await;
+            if status == 200 && pred(&instance) {
+                return instance;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "timed out waiting for {what}; instance: {instance}; logs: {:?}",
+                    self.logs.lock().unwrap()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_status(&self, id: &str, status: &str) -> Value {
+        self.wait_instance(id, &format!("status {status}"), |i| i["status"] == status)
+            .await
+    }
+
+    pub async fn ws(&self, path: &str) -> Ws {
+        let (stream, _) = tokio_tungstenite::connect_async(format!("{}{path}", self.ws_url))
+            .await
+            .expect("WebSocket connect");
+        Ws {
+            stream,
+            frames: Vec::new(),
+            others: Vec::new(),
+        }
+    }
+}
+
+/// A WebSocket client that keeps every frame it received.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    /// Event frames (`{"seq","ts","kind","data"}`), in arrival order.
+    pub frames: Vec<Value>,
+    /// Other messages (acks, errors).
+    pub others: Vec<Value>,
+}
+
+impl Ws {
+    pub async fn send(&mut self, message: Value) {
+        self.stream
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    /// Reads until `pred` holds for a received frame; returns that frame.
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(f) = self.frames.iter().find(|f| pred(f)) {
+            return f.clone();
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.stream.next()).await;
+            let message = match next {
+                Ok(Some(Ok(m))) => m,
+                Ok(other) => panic!("WebSocket ended while waiting for {what}: {other:?}"),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; got kinds {:?}",
+                    self.frames
+                        .iter()
+                        .map(|f| f["kind"].clone())
+                        .collect::<Vec<_>>()
+                ),
+            };
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).expect("JSON message");
+            if value.get("seq").is_some() {
+                self.frames.push(value.clone());
+                if pred(&value) {
+                    return value;
+                }
+            } else {
+                self.others.push(value);
+            }
+        }
+    }
+
+    /// Reads until a non-frame message (ack or error) arrives.
+    pub async fn answer(&mut self) -> Value {
+        let seen = self.others.len();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while self.others.len() == seen {
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .expect("an answer in time")
+                .expect("open")
+                .expect("message");
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).expect("JSON");
+            if value.get("seq").is_some() {
+                self.frames.push(value);
+            } else {
+                self.others.push(value);
+            }
+        }
+        self.others[seen].clone()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+/// Frame predicates.
+pub fn is_result(f: &Value) -> bool {
+    f["kind"] == "result"
+}
+
+pub fn is_permission_request(f: &Value) -> bool {
+    f["kind"] == "control_request" && f["data"]["request"]["subtype"] == "can_use_tool"
+}
+
+/// The final text of the `n`th result frame (1-based) among `frames`.
+pub fn result_text(frames: &[Value], n: usize) -> String {
+    frames
+        .iter()
+        .filter(|f| is_result(f))
+        .nth(n - 1)
+        .and_then(|f| f["data"]["result"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Writes an executable shell script.
+pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+/// Whether any process of the group is alive.
+pub fn group_alive(pgid: u32) -> bool {
+    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
+}
