@@ -260,61 +260,75 @@ impl Ws {
             .expect("send");
     }
 
-    /// Reads until `pred` holds for a received frame; returns that frame.
-    pub async fn until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        if let Some(f) = self.frames.iter().find(|f| pred(f)) {
-            return f.clone();
-        }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let next = tokio::time::timeout_at(deadline, self.stream.next()).await;
-            let message = match next {
-                Ok(Some(Ok(m))) => m,
-                Ok(other) => panic!("WebSocket ended while waiting for {what}: {other:?}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; got kinds {:?}",
-                    self.frames
-                        .iter()
-                        .map(|f| f["kind"].clone())
-                        .collect::<Vec<_>>()
-                ),
-            };
-            let Message::Text(text) = message else {
-                continue;
-            };
-            let value: Value = serde_json::from_str(&text).expect("JSON message");
-            if value.get("seq").is_some() {
-                self.frames.push(value.clone());
-                if pred(&value) {
-                    return value;
-                }
-            } else {
-                self.others.push(value);
-            }
+    /// Reads one message into `frames` or `others`.
+    async fn read_one(&mut self, what: &str, deadline: tokio::time::Instant) {
+        let next = tokio::time::timeout_at(deadline, self.stream.next()).await;
+        let message = match next {
+            Ok(Some(Ok(m))) => m,
+            Ok(other) => panic!("WebSocket ended while waiting for {what}: {other:?}"),
+            Err(_) => panic!(
+                "timed out waiting for {what}; got kinds {:?}",
+                self.frames
+                    .iter()
+                    .map(|f| f["kind"].clone())
+                    .collect::<Vec<_>>()
+            ),
+        };
+        let Message::Text(text) = message else { return };
+        let value: Value = serde_json::from_str(&text).expect("JSON message");
+        if value.get("seq").is_some() {
+            self.frames.push(value);
+        } else {
+            self.others.push(value);
         }
     }
 
-    /// Reads until a non-frame message (ack or error) arrives.
+    /// Reads until a received frame satisfies `pred`; returns the first such frame.
+    pub async fn until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.until_n(what, 1, &pred).await;
+        self.frames
+            .iter()
+            .find(|f| pred(f))
+            .cloned()
+            .expect("found")
+    }
+
+    /// Reads until `n` received frames satisfy `pred`.
+    pub async fn until_n(&mut self, what: &str, n: usize, pred: impl Fn(&Value) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while self.frames.iter().filter(|f| pred(f)).count() < n {
+            self.read_one(what, deadline).await;
+        }
+    }
+
+    /// Reads until a non-frame message (ack or error) arrives; returns it.
     pub async fn answer(&mut self) -> Value {
         let seen = self.others.len();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         while self.others.len() == seen {
-            let message = tokio::time::timeout_at(deadline, self.stream.next())
-                .await
-                .expect("an answer in time")
-                .expect("open")
-                .expect("message");
-            let Message::Text(text) = message else {
-                continue;
-            };
-            let value: Value = serde_json::from_str(&text).expect("JSON");
-            if value.get("seq").is_some() {
-                self.frames.push(value);
-            } else {
-                self.others.push(value);
-            }
+            self.read_one("an answer", deadline).await;
         }
         self.others[seen].clone()
+    }
+
+    /// Whether the server closed the socket within `wait` (reading anything before it).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    let value: Value = serde_json::from_str(&text).expect("JSON");
+                    if value.get("seq").is_some() {
+                        self.frames.push(value);
+                    } else {
+                        self.others.push(value);
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
     }
 
     pub async fn close(mut self) {
