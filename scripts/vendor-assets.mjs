@@ -1,7 +1,7 @@
 // Copies the browser assets Flotilla takes from npm packages (pinned in package.json) into
 // public/vendor/ (git-ignored), which cargo-leptos copies into the site:
 //   - icons.svg: a sprite of only the Lucide icons listed in src/ui/icon.rs (USED_ICONS)
-//   - highlight.min.js + two themes: syntax highlighting of code blocks in the chat
+//   - highlight.min.js: syntax highlighting of code blocks in the chat
 // Run by scripts/setup.sh. Fails loudly when an icon name does not exist in lucide-static.
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -33,7 +33,6 @@ writeFileSync(
 // Syntax highlighting.
 const hl = join(root, "node_modules/@highlightjs/cdn-assets");
 copyFileSync(join(hl, "highlight.min.js"), join(out, "highlight.min.js"));
-copyFileSync(join(hl, "styles/github.min.css"), join(out, "hljs-light.css"));
-copyFileSync(join(hl, "styles/github-dark.min.css"), join(out, "hljs-dark.css"));
+// Token colours live in style/tailwind.css, for both themes.
 
 console.log(`vendor assets: ${names.length} icons, highlight.js -> public/vendor/`);

@@ -17,6 +17,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script inner_html=THEME_INIT_SCRIPT></script>
+                <script src="/vendor/highlight.min.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
             <AppLayout>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=crate::instances::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/instances/:id") view=crate::instances::ChatPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects") view=crate::projects::ProjectsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=crate::sessions::SessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>

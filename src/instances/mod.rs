@@ -8,8 +8,10 @@
 //! - `http` (server only): REST and WebSocket routes
 
 pub mod api;
+pub mod chat;
 pub mod codec;
 mod dashboard;
+mod new_instance;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -17,4 +19,5 @@ pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod http;
 
+pub use chat::ChatPage;
 pub use dashboard::DashboardPage;

@@ -191,7 +191,7 @@ pub enum ListUpdate {
         instances: Vec<Instance>,
     },
     Upsert {
-        instance: Instance,
+        instance: Box<Instance>,
     },
     Removed {
         id: String,

@@ -39,3 +39,62 @@ pub fn mark_hydrated() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
+
+/// Milliseconds since the Unix epoch, in the browser or on the server.
+pub fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// Highlights the code blocks inside `element` with highlight.js (served from /vendor), if it
+/// has loaded. Plain code stays readable when it has not.
+pub fn highlight_code_in(element: &web_sys::Element) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(hljs) = js_sys::Reflect::get(&leptos::prelude::window(), &"hljs".into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+        else {
+            return;
+        };
+        let Ok(highlight) = js_sys::Reflect::get(&hljs, &"highlightElement".into()) else {
+            return;
+        };
+        let Ok(highlight) = highlight.dyn_into::<js_sys::Function>() else {
+            return;
+        };
+        if let Ok(blocks) = element.query_selector_all("pre code") {
+            for i in 0..blocks.length() {
+                if let Some(block) = blocks.item(i) {
+                    let _ = highlight.call1(&hljs, &block);
+                }
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = element;
+}
+
+/// Scrolls `element` to its bottom if the user was already near it (reading the newest
+/// output), so new content stays in view without yanking someone reading older messages.
+pub fn follow_bottom(element: &web_sys::Element, force: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        let distance = element.scroll_height() - element.scroll_top() - element.client_height();
+        if force || distance < 160 {
+            element.set_scroll_top(element.scroll_height());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (element, force);
+}

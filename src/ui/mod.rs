@@ -1,12 +1,17 @@
 //! Components shared by every feature: layout, icons, theme, small widgets.
 
 pub mod browser;
+pub mod format;
 mod icon;
 mod layout;
+pub mod markdown;
 mod placeholder;
+pub mod socket;
+mod status;
 mod theme;
 
 pub use icon::{Icon, USED_ICONS};
 pub use layout::AppLayout;
 pub use placeholder::{ComingSoon, NotFound};
+pub use status::StatusBadge;
 pub use theme::{ThemeToggle, THEME_INIT_SCRIPT};

@@ -69,7 +69,9 @@ impl EventBus {
     }
 
     pub fn publish_instance(&self, instance: Instance) {
-        let _ = self.inner.list.send(ListUpdate::Upsert { instance });
+        let _ = self.inner.list.send(ListUpdate::Upsert {
+            instance: Box::new(instance),
+        });
     }
 
     pub fn publish_removed(&self, id: &str) {
