@@ -139,3 +139,48 @@ export function collectErrors(page) {
 export async function waitHydrated(page) {
   await page.waitForSelector("body[data-hydrated=true]", { timeout: 30_000 });
 }
+
+/**
+ * A TCP proxy in front of `targetUrl`, to simulate a network drop: `cut()` closes every open
+ * connection (WebSockets included) and refuses new ones until `restore()`.
+ */
+export async function startProxy(targetUrl) {
+  const net = await import("node:net");
+  const target = new URL(targetUrl);
+  const open = new Set();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port), target.hostname);
+    open.add(client);
+    open.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", close);
+    upstream.on("error", close);
+    client.on("close", close);
+    upstream.on("close", close);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      down = true;
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+    restore() {
+      down = false;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}

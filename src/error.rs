@@ -81,6 +81,9 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use http::respond;
+
+#[cfg(feature = "ssr")]
 mod http {
     use super::AppError;
     use axum::http::StatusCode;
@@ -107,6 +110,17 @@ mod http {
             }
             (self.status(), axum::Json(&self)).into_response()
         }
+    }
+
+    /// Gives a server function's response the status of its error (Leptos would send 500 for
+    /// every error), so a bad input is a 4xx there as on the REST API.
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(e.status());
+            }
+        }
+        result
     }
 
     impl From<sqlx::Error> for AppError {

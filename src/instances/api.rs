@@ -10,6 +10,9 @@ fn supervisor() -> crate::instances::engine::Supervisor {
     expect_context::<crate::server::state::AppState>().instances
 }
 
+#[cfg(feature = "ssr")]
+use crate::error::respond;
+
 #[server(prefix = "/api/fn", endpoint = "list_instances")]
 pub async fn list_instances() -> Result<Vec<Instance>, AppError> {
     Ok(supervisor().list())
@@ -17,25 +20,25 @@ pub async fn list_instances() -> Result<Vec<Instance>, AppError> {
 
 #[server(prefix = "/api/fn", endpoint = "get_instance")]
 pub async fn get_instance(id: String) -> Result<Instance, AppError> {
-    Ok(supervisor().get(&id)?)
+    respond(supervisor().get(&id).map_err(AppError::from))
 }
 
 #[server(prefix = "/api/fn", endpoint = "launch_instance", input = Json)]
 pub async fn launch_instance(request: CreateInstance) -> Result<Instance, AppError> {
-    Ok(supervisor().create(request).await?)
+    respond(supervisor().create(request).await.map_err(AppError::from))
 }
 
 #[server(prefix = "/api/fn", endpoint = "stop_instance")]
 pub async fn stop_instance(id: String) -> Result<Instance, AppError> {
-    Ok(supervisor().stop(&id).await?)
+    respond(supervisor().stop(&id).await.map_err(AppError::from))
 }
 
 #[server(prefix = "/api/fn", endpoint = "resume_instance")]
 pub async fn resume_instance(id: String) -> Result<Instance, AppError> {
-    Ok(supervisor().resume(&id).await?)
+    respond(supervisor().resume(&id).await.map_err(AppError::from))
 }
 
 #[server(prefix = "/api/fn", endpoint = "delete_instance")]
 pub async fn delete_instance(id: String) -> Result<Instance, AppError> {
-    Ok(supervisor().delete(&id).await?)
+    respond(supervisor().delete(&id).await.map_err(AppError::from))
 }

@@ -1,7 +1,7 @@
 //! The dashboard: every instance, live, and a form to start one.
 
 use super::api::{delete_instance, list_instances, resume_instance, stop_instance};
-use super::new_instance::NewInstanceForm;
+use super::new_instance::{launch_action, NewInstanceForm};
 use super::types::{Instance, InstanceStatus, ListUpdate};
 use crate::error::AppError;
 use crate::ui::browser::now_ms;
@@ -17,6 +17,8 @@ pub fn DashboardPage() -> impl IntoView {
     // The server renders the list from this; in the browser the live feed takes over.
     let initial = Resource::new(|| (), |_| list_instances());
     let live: RwSignal<Option<Vec<Instance>>> = RwSignal::new(None);
+    // Deleted here: never shown again, whatever arrives late.
+    let deleted: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let (socket_state, set_socket_state) = signal(SocketState::Connecting);
     let now = RwSignal::new(now_ms());
 
@@ -38,8 +40,13 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
-    let instances = move || live.get().or_else(|| initial.get().and_then(Result::ok));
+    let instances = move || {
+        let mut list = live.get().or_else(|| initial.get().and_then(Result::ok))?;
+        deleted.with(|gone| list.retain(|i| !gone.contains(&i.id)));
+        Some(list)
+    };
     let (show_form, set_show_form) = signal(false);
+    let launch = launch_action();
 
     view! {
         <Title text="Dashboard"/>
@@ -75,6 +82,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <Show when=move || show_form.get() || empty()>
                             <NewInstanceForm
                                 known_dirs=Signal::derive(move || known_dirs(&instances().unwrap_or_default()))
+                                launch
                                 on_cancel=Callback::new(move |_| set_show_form.set(false))
                             />
                         </Show>
@@ -105,9 +113,7 @@ pub fn DashboardPage() -> impl IntoView {
                                             move || instances().and_then(|l| l.into_iter().find(|i| i.id == id))
                                         })
                                         now=now
-                                        on_removed=Callback::new(move |id: String| {
-                                            live.update(|l| if let Some(l) = l { l.retain(|i| i.id != id) })
-                                        })
+                                        on_removed=Callback::new(move |id: String| deleted.update(|d| d.push(id)))
                                     />
                                 </For>
                             </div>

@@ -1,15 +1,36 @@
 //! The form that starts an instance.
 
 use super::api::launch_instance;
-use super::types::{validate_create, CreateInstance, MODEL_SUGGESTIONS, PERMISSION_MODES};
+use super::types::{
+    validate_create, CreateInstance, Instance, MODEL_SUGGESTIONS, PERMISSION_MODES,
+};
+use crate::error::AppError;
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+
+/// Starting an instance, and opening its page once it started. It belongs to the page, not to
+/// the form: the form may go away (the list it shows instead of an empty state gains the new
+/// instance) before the answer arrives.
+pub fn launch_action() -> Action<CreateInstance, Result<Instance, AppError>> {
+    let launch = Action::new(|request: &CreateInstance| {
+        let request = request.clone();
+        async move { launch_instance(request).await }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(instance)) = launch.value().get() {
+            navigate(&format!("/instances/{}", instance.id), Default::default());
+        }
+    });
+    launch
+}
 
 #[component]
 pub fn NewInstanceForm(
     /// Directories of existing instances, offered as suggestions.
     known_dirs: Signal<Vec<String>>,
+    launch: Action<CreateInstance, Result<Instance, AppError>>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let cwd = RwSignal::new(String::new());
@@ -18,16 +39,10 @@ pub fn NewInstanceForm(
     let mode = RwSignal::new("default".to_string());
     let prompt = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let navigate = use_navigate();
-
-    let launch = Action::new(|request: &CreateInstance| {
-        let request = request.clone();
-        async move { launch_instance(request).await }
-    });
-    Effect::new(move |_| match launch.value().get() {
-        Some(Ok(instance)) => navigate(&format!("/instances/{}", instance.id), Default::default()),
-        Some(Err(e)) => error.set(Some(e.to_string())),
-        None => {}
+    Effect::new(move |_| {
+        if let Some(Err(e)) = launch.value().get() {
+            error.set(Some(e.to_string()));
+        }
     });
 
     let submit = move || {

@@ -28,7 +28,7 @@ use serde_json::value::RawValue;
 #[derive(Clone, Copy)]
 pub(crate) struct ChatContext {
     pub chat: RwSignal<ChatModel>,
-    pub socket: StoredValue<Option<LiveSocket>, LocalStorage>,
+    pub socket: StoredValue<Option<LiveSocket>>,
     pub socket_state: ReadSignal<SocketState>,
     /// The last error the server answered a message with.
     pub error: RwSignal<Option<String>>,
@@ -93,7 +93,7 @@ fn Chat(instance: Instance) -> impl IntoView {
     let (socket_state, set_socket_state) = signal(SocketState::Connecting);
     let ctx = ChatContext {
         chat,
-        socket: StoredValue::new_local(None),
+        socket: StoredValue::new(None),
         socket_state,
         error: RwSignal::new(None),
     };

@@ -39,6 +39,10 @@ pub(super) enum Command {
         mode: String,
         reply: Reply,
     },
+    /// Stop the process and end: the instance is being deleted, nothing more is published.
+    Delete {
+        reply: Reply,
+    },
     /// Start a process for a stopped or failed instance.
     Resume {
         reply: Reply,
@@ -130,6 +134,11 @@ pub(super) struct Actor {
     announced: Option<Instance>,
     /// Something that shows in the snapshot may have changed since the last one.
     dirty: bool,
+    /// Answers held until the snapshot that shows their effect is published, so whoever asked
+    /// sees the change as soon as they have the answer.
+    replies: Vec<(Reply, Result<(), EngineError>)>,
+    /// Being deleted: publish nothing more.
+    deleted: bool,
 }
 
 impl Actor {
@@ -171,6 +180,8 @@ impl Actor {
             cpu_percent: 0.0,
             announced: None,
             dirty: true,
+            replies: Vec::new(),
+            deleted: false,
         };
         match InstanceStatus::parse(&actor.record.status) {
             Some(InstanceStatus::Failed) => actor.failed = actor.record.status_reason.clone(),
@@ -215,6 +226,12 @@ impl Actor {
                     }
                 }
             }
+            if self.deleted {
+                // The final state answers the DELETE; nothing is published or saved any more.
+                let last = self.snapshot();
+                *self.shared.lock().unwrap_or_else(|e| e.into_inner()) = last;
+                break;
+            }
             if self.dirty {
                 self.changed().await;
             } else {
@@ -223,6 +240,12 @@ impl Actor {
                 shared.last_seq = self.seq;
                 shared.last_output_at = self.last_output_at.map(super::events::format_ts);
             }
+            for (reply, result) in self.replies.drain(..) {
+                let _ = reply.send(result);
+            }
+        }
+        for (reply, result) in self.replies.drain(..) {
+            let _ = reply.send(result);
         }
         // Deleted or shutting down: never leave the process behind.
         self.stop_process(None).await;
@@ -232,7 +255,7 @@ impl Actor {
         match command {
             Command::Query { prompt, reply } => {
                 let result = self.query(prompt).await;
-                let _ = reply.send(result);
+                self.replies.push((reply, result));
             }
             Command::Interrupt { reply } => {
                 let result = if self.turn_running && self.proc.is_some() {
@@ -244,7 +267,7 @@ impl Actor {
                 } else {
                     Err(EngineError::Conflict("no turn is running".into()))
                 };
-                let _ = reply.send(result);
+                self.replies.push((reply, result));
             }
             Command::Permission {
                 request_id,
@@ -252,7 +275,7 @@ impl Actor {
                 reply,
             } => {
                 let result = self.answer_permission(&request_id, decision).await;
-                let _ = reply.send(result);
+                self.replies.push((reply, result));
             }
             Command::SetModel { model, reply } => {
                 if self.proc.is_some() {
@@ -268,7 +291,7 @@ impl Actor {
                 } else {
                     self.record.model = Some(model);
                     self.effective_model = None;
-                    let _ = reply.send(Ok(()));
+                    self.replies.push((reply, Ok(())));
                 }
             }
             Command::SetPermissionMode { mode, reply } => {
@@ -284,7 +307,7 @@ impl Actor {
                         .insert(id, PendingControl::SetPermissionMode(mode, reply));
                 } else {
                     self.record.permission_mode = mode;
-                    let _ = reply.send(Ok(()));
+                    self.replies.push((reply, Ok(())));
                 }
             }
             Command::Resume { reply } => {
@@ -303,11 +326,16 @@ impl Actor {
                     }
                     started
                 };
-                let _ = reply.send(result);
+                self.replies.push((reply, result));
             }
             Command::Stop { reason, reply } => {
                 self.stop_process(reason).await;
-                let _ = reply.send(Ok(()));
+                self.replies.push((reply, Ok(())));
+            }
+            Command::Delete { reply } => {
+                self.stop_process(Some("deleted".into())).await;
+                self.deleted = true;
+                self.replies.push((reply, Ok(())));
             }
             Command::Usage {
                 rss_bytes,
@@ -505,13 +533,19 @@ impl Actor {
                                 .or_else(|| Some(model.clone()));
                             self.record.model = Some(model);
                         }
-                        let _ = reply.send(error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))));
+                        self.replies.push((
+                            reply,
+                            error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))),
+                        ));
                     }
                     Some(PendingControl::SetPermissionMode(mode, reply)) => {
                         if error.is_none() {
                             self.record.permission_mode = mode;
                         }
-                        let _ = reply.send(error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))));
+                        self.replies.push((
+                            reply,
+                            error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))),
+                        ));
                     }
                     Some(PendingControl::Initialize | PendingControl::Interrupt) | None => {
                         if let Some(e) = error {
@@ -628,6 +662,9 @@ impl Actor {
     /// Publishes the new snapshot; announces and saves it when something that matters changed.
     async fn changed(&mut self) {
         self.dirty = false;
+        if self.deleted {
+            return;
+        }
         let snapshot = self.snapshot();
         *self.shared.lock().unwrap_or_else(|e| e.into_inner()) = snapshot.clone();
         let same = |a: &Instance| {

@@ -305,11 +305,9 @@ impl Supervisor {
     /// Stops the process and forgets the instance and its events. Claude Code's own transcript
     /// of the session stays where Claude Code keeps it.
     pub async fn delete(&self, id: &str) -> Result<Instance, EngineError> {
-        let reason = Some("deleted".to_string());
-        self.ask(id, |reply| Command::Stop { reason, reply })
-            .await?;
+        self.ask(id, |reply| Command::Delete { reply }).await?;
         let instance = self.get(id)?;
-        // Dropping the handle closes the actor's command channel; it ends.
+        // The actor has ended; dropping the handle frees what is left of it.
         self.write_handles().remove(id);
         records::delete(&self.inner.ctx.db, id).await?;
         self.inner.ctx.bus.close(id);

@@ -126,7 +126,8 @@ impl Actor {
             if let PendingControl::SetModel(_, reply)
             | PendingControl::SetPermissionMode(_, reply) = control
             {
-                let _ = reply.send(Err(EngineError::Conflict("the process exited".into())));
+                let result = Err(EngineError::Conflict("the process exited".into()));
+                self.replies.push((reply, result));
             }
         }
         self.emit_flotilla(&FlotillaEvent::Exited {
