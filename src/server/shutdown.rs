@@ -16,10 +16,12 @@ pub async fn cancel_on_signal(token: CancellationToken) {
             }
         }
     };
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("SIGINT received, shutting down"),
-        _ = terminate => tracing::info!("SIGTERM received, shutting down"),
-        _ = token.cancelled() => {}
-    }
+    let signal = tokio::select! {
+        _ = ctrl_c => "SIGINT",
+        _ = terminate => "SIGTERM",
+        _ = token.cancelled() => return,
+    };
+    // Cancel before anything else: even if logging fails below, the shutdown goes ahead.
     token.cancel();
+    tracing::info!("{signal} received, shutting down");
 }

@@ -347,6 +347,27 @@ async fn stopping_the_server_leaves_no_process_behind() {
 }
 
 #[tokio::test]
+async fn the_server_stops_cleanly_even_when_its_log_pipes_are_gone() {
+    let mut server = TestServer::start(&[]).await;
+    let id = id_of(&server.create(json!({"prompt": "hi"})).await);
+    let pid = server.wait_status(&id, "idle").await["pid"]
+        .as_u64()
+        .unwrap() as u32;
+    server.close_logs().await;
+    // Make it log something into the closed pipes before it is asked to stop.
+    server
+        .post(
+            &format!("/api/instances/{id}/query"),
+            json!({"prompt": "more"}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = server.terminate().await;
+    assert!(status.success(), "flotilla exited with {status}");
+    assert!(!group_alive(pid), "claude survived the server");
+}
+
+#[tokio::test]
 async fn instances_survive_a_server_restart_as_resumable() {
     let server = TestServer::start(&[]).await;
     let instance = server.create(json!({"prompt": "before restart"})).await;

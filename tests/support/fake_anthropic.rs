@@ -374,6 +374,8 @@ fn chunk_words(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    // Also compiled into the bench (harness = false), where #[test] functions are dropped.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]

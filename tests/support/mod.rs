@@ -37,6 +37,7 @@ pub struct TestServer {
     pub http: reqwest::Client,
     child: Option<Child>,
     pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    log_readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl TestServer {
@@ -85,7 +86,7 @@ impl TestServer {
         let stderr = child.stderr.take().expect("stderr");
         let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
         let log_sink = logs.clone();
-        tokio::spawn(async move {
+        let stdout_reader = tokio::spawn(async move {
             let mut lines = BufReader::new(stdout).lines();
             let mut addr_tx = Some(addr_tx);
             while let Ok(Some(line)) = lines.next_line().await {
@@ -99,7 +100,7 @@ impl TestServer {
             }
         });
         let log_sink = logs.clone();
-        tokio::spawn(async move {
+        let stderr_reader = tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = lines.next_line().await {
                 log_sink.lock().unwrap().push(line);
@@ -119,6 +120,15 @@ impl TestServer {
             http: reqwest::Client::new(),
             child: Some(child),
             logs,
+            log_readers: vec![stdout_reader, stderr_reader],
+        }
+    }
+
+    /// Closes the server's stdout and stderr (as when whatever read its logs has gone away).
+    pub async fn close_logs(&mut self) {
+        for reader in self.log_readers.drain(..) {
+            reader.abort();
+            let _ = reader.await;
         }
     }
 

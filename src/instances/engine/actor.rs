@@ -85,6 +85,14 @@ struct LiveProcess {
     started_at: i64,
 }
 
+impl Drop for LiveProcess {
+    /// Whatever ends the handle (an exit handled, or the actor itself going away, even by a
+    /// panic), the process group goes with it.
+    fn drop(&mut self) {
+        super::process::signal_group(self.pid, nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 struct PendingPermission {
     deadline: Instant,
     input: Value,
