@@ -66,8 +66,8 @@ fn fake_child(lines: u64, rate: u64) {
             Some("user") => {
                 let start = Instant::now();
                 for i in 0..lines {
-                    if rate > 0 {
-                        let due = start + Duration::from_micros(i * 1_000_000 / rate);
+                    if let Some(offset) = (i * 1_000_000).checked_div(rate) {
+                        let due = start + Duration::from_micros(offset);
                         let now = Instant::now();
                         if due > now {
                             std::thread::sleep(due - now);
@@ -118,7 +118,11 @@ impl Server {
             .arg("--claude-bin")
             .arg(claude)
             .envs(env)
-            .env("RUST_LOG", "warn,flotilla::server=info")
+            .env(
+                "RUST_LOG",
+                std::env::var("FLOTILLA_BENCH_LOG")
+                    .unwrap_or_else(|_| "warn,flotilla::server=info".into()),
+            )
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -136,7 +140,14 @@ impl Server {
                 break format!("http://{}", line[i + 20..].trim());
             }
         };
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let echo = std::env::var("FLOTILLA_BENCH_LOG").is_ok();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if echo {
+                    eprintln!("{line}");
+                }
+            }
+        });
         Server {
             child,
             url,
@@ -287,6 +298,22 @@ async fn last_seq(http: &reqwest::Client, server: &Server, id: &str) -> (String,
     )
 }
 
+/// Busy and total jiffies of the whole machine (from /proc/stat).
+fn machine_jiffies() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let f: Vec<u64> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: u64 = f.iter().sum();
+    let idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
 /// CPU seconds (user + system) a process has used.
 fn cpu_seconds(pid: u32) -> f64 {
     let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -333,7 +360,11 @@ async fn fan_out(dir: &Path, lines: u64, rate: u64, label: &str) -> (Server, Vec
     let http = reqwest::Client::new();
     let ids = create_idle_instances(&http, &server, instances(), dir).await;
     let (server_cpu, bench_cpu) = (cpu_seconds(server.pid()), cpu_seconds(std::process::id()));
+    let machine = machine_jiffies();
     let (latencies, frames, elapsed) = fan_out_run(&server, &ids).await;
+    let machine_after = machine_jiffies();
+    let machine_busy =
+        (machine_after.0 - machine.0) as f64 / (machine_after.1 - machine.1).max(1) as f64;
     let (server_cpu, bench_cpu) = (
         cpu_seconds(server.pid()) - server_cpu,
         cpu_seconds(std::process::id()) - bench_cpu,
@@ -371,10 +402,11 @@ async fn fan_out(dir: &Path, lines: u64, rate: u64, label: &str) -> (Server, Vec
         persisted
     );
     println!(
-        "  CPU used meanwhile: server {:.2} s ({:.0}% of a core), the bench's viewers {:.2} s (children not counted)",
+        "  CPU meanwhile: server {:.2} s ({:.0}% of a core), the bench's viewers {:.2} s; the whole machine {:.0}% busy",
         server_cpu,
         server_cpu / elapsed.as_secs_f64() * 100.0,
-        bench_cpu
+        bench_cpu,
+        machine_busy * 100.0
     );
     (server, ids)
 }
@@ -383,18 +415,26 @@ async fn memory(dir: &Path) {
     let server = Server::start(&wrapper(dir, 10, 0), vec![]).await;
     let http = reqwest::Client::new();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_bytes(server.pid());
-    let ids = create_idle_instances(&http, &server, instances(), dir).await;
-    // One turn each, so every instance has a viewer channel, events and a snapshot history.
-    let _ = fan_out_run(&server, &ids).await;
+    let empty = rss_bytes(server.pid());
+    let first = create_idle_instances(&http, &server, 10, dir).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let ten = rss_bytes(server.pid());
+    let more = create_idle_instances(&http, &server, 40, dir).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let fifty = rss_bytes(server.pid());
+    // One turn each (10 lines) with 5 viewers each: rows, caches and connections come and go.
+    let all: Vec<String> = first.into_iter().chain(more).collect();
+    let _ = fan_out_run(&server, &all).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_bytes(server.pid());
+    let mib = |b: u64| b as f64 / 1048576.0;
     println!(
-        "server RSS: {:.1} MiB with no instance, {:.1} MiB with {} live instances: {:.0} KiB per instance",
-        before as f64 / 1048576.0,
-        after as f64 / 1048576.0,
-        instances(),
-        (after.saturating_sub(before) / instances() as u64) as f64 / 1024.0
+        "server RSS: {:.1} MiB empty, {:.1} MiB with 10 live (idle) instances, {:.1} MiB with 50: {:.0} KiB per instance (slope 10 -> 50); {:.1} MiB after a turn on each with 5 viewers each",
+        mib(empty),
+        mib(ten),
+        mib(fifty),
+        (fifty.saturating_sub(ten) / 40) as f64 / 1024.0,
+        mib(after)
     );
 }
 
@@ -499,6 +539,80 @@ async fn startup(dir: &Path) {
     );
 }
 
+/// The event store alone: appends from 20 "instances" at a steady total rate, each frame's
+/// latency from append to publication (i.e. stored), no processes and no WebSockets.
+async fn store_alone(rate: u64, seconds: u64) {
+    use flotilla::instances::engine::{bus::EventBus, events::EventStore};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let db = flotilla::server::db::open(&dir.path().join("bench.db"))
+        .await
+        .unwrap();
+    let ids: Vec<Arc<str>> = (0..20)
+        .map(|i| Arc::from(format!("{i:08}-aaaa-bbbb-cccc-dddddddddddd")))
+        .collect();
+    for id in &ids {
+        sqlx::query("INSERT INTO instances (id, name, cwd, session_id, permission_mode, status, created_at, last_active_at) VALUES ($1, 'b', '/', 's', 'default', 'idle', 0, 0)")
+            .bind(&**id).execute(&db).await.unwrap();
+    }
+    let bus = EventBus::new();
+    let store = EventStore::start(db.clone(), bus.clone());
+    let total = rate * seconds;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
+    for id in &ids {
+        let mut frames = bus.subscribe(id);
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Ok(frame) = frames.recv().await {
+                let received = now_us();
+                let text = std::str::from_utf8(&frame.json).unwrap_or("");
+                if let Some(i) = text.find(r#""t_us":"#) {
+                    let digits: String = text[i + 7..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit())
+                        .collect();
+                    let _ =
+                        tx.send(received.saturating_sub(digits.parse().unwrap_or(received)) as u32);
+                }
+            }
+        });
+    }
+    drop(tx);
+    let collector = tokio::spawn(async move {
+        let mut latencies = Vec::with_capacity(total as usize);
+        while latencies.len() < total as usize {
+            match rx.recv().await {
+                Some(l) => latencies.push(l),
+                None => break,
+            }
+        }
+        latencies
+    });
+    let padding = "x".repeat(180);
+    let started = Instant::now();
+    for n in 0..total {
+        let due = started + Duration::from_micros(n * 1_000_000 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let id = &ids[(n % 20) as usize];
+        let data = format!(
+            r#"{{"type":"stream_event","event":{{"type":"content_block_delta","index":0,"delta":{{"type":"text_delta","text":"{padding}"}}}},"t_us":{}}}"#,
+            now_us()
+        );
+        store
+            .append(id, n / 20 + 1, "stream_event", data)
+            .await
+            .unwrap();
+    }
+    let mut latencies = collector.await.unwrap();
+    latencies.sort_unstable();
+    println!(
+        "store alone at {rate} events/s: append -> stored and published p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--fake-child") {
@@ -524,6 +638,17 @@ fn main() {
         }
         if run("flat") {
             let _ = fan_out(&cwd, 5_000, 0, "flat out").await;
+        }
+        if run("store") {
+            if std::env::var("FLOTILLA_BENCH_LOG").is_ok() {
+                tracing_subscriber::fmt()
+                    .with_env_filter(tracing_subscriber::EnvFilter::from_env(
+                        "FLOTILLA_BENCH_LOG",
+                    ))
+                    .with_writer(std::io::stderr)
+                    .init();
+            }
+            store_alone(20_000, 5).await;
         }
         if run("memory") {
             memory(&cwd).await;

@@ -25,13 +25,45 @@ pub async fn open(path: &Path) -> Result<Db, sqlx::Error> {
         // transactions. Every event is written through here, so FULL would cost too much.
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(Duration::from_secs(5))
+        // Checkpoints run in the background (see `checkpoint_periodically`), not inside a
+        // commit: a checkpoint within the event writer's commit stalled every live stream.
+        .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Copies the write-ahead log into the database every `every`, off the writers' path (a
+/// passive checkpoint never blocks them), until `stop` is cancelled; then truncates the log.
+pub async fn checkpoint_periodically(
+    db: Db,
+    every: Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&db).await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+            _ = stop.cancelled() => break,
+        }
+    }
+}
+
+/// A full checkpoint that also empties the log; for shutdown.
+pub async fn checkpoint_truncate(db: &Db) {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(db)
+        .await
+    {
+        tracing::warn!(error = %e, "final WAL checkpoint failed");
+    }
 }
 
 /// Migration state for `/readyz`: how many migrations are applied successfully, and how many the
@@ -65,6 +97,13 @@ mod tests {
         let (applied, known) = migration_status(&db).await.unwrap();
         assert_eq!(applied, known);
         assert!(known >= 1);
+        // The log is checkpointed on demand, not by commits.
+        let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(auto, 0);
+        checkpoint_truncate(&db).await;
         // Opening again is idempotent.
         drop(db);
         let db = open(&dir.path().join("t.db")).await.unwrap();

@@ -113,6 +113,11 @@ pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
         })?;
     let shutdown = CancellationToken::new();
     tokio::spawn(shutdown::cancel_on_signal(shutdown.clone()));
+    tokio::spawn(db::checkpoint_periodically(
+        db.clone(),
+        Duration::from_secs(2),
+        shutdown.clone(),
+    ));
     let state = build_state(config, db, shutdown).await?;
     serve(listener, state).await
 }
@@ -186,6 +191,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerE
     // Whatever happened to the listener, no claude process outlives the server.
     state.instances.shutdown().await;
     served?;
+    db::checkpoint_truncate(&state.db).await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

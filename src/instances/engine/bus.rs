@@ -11,8 +11,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
-/// Frames buffered per instance for viewers that are momentarily behind.
-pub const CAPACITY: usize = 1024;
+/// Frames buffered per instance for viewers that are momentarily behind. The ring keeps its
+/// last frames alive, so it is most of an instance's memory in the server; a viewer further
+/// behind than this re-reads from the store, which costs it a query, nobody else anything.
+pub const CAPACITY: usize = 256;
 
 #[derive(Clone)]
 pub struct EventBus {

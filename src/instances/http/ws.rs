@@ -96,21 +96,36 @@ async fn view(
         tokio::select! {
             received = live.recv() => match received {
                 Ok(frame) => {
-                    if frame.seq <= last {
-                        continue;
-                    }
-                    if frame.seq > last + 1 {
-                        if catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err() {
+                    // Everything already waiting goes out in one write.
+                    let mut next = Some(frame);
+                    while let Some(frame) = next.take() {
+                        if frame.seq > last + 1
+                            && (flush(&mut sink).await.is_err()
+                                || catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err())
+                        {
                             return;
                         }
-                        if frame.seq <= last {
-                            continue;
+                        if frame.seq == last + 1 {
+                            if feed_frame(&mut sink, &frame).await.is_err() {
+                                return;
+                            }
+                            last = frame.seq;
+                        }
+                        match live.try_recv() {
+                            Ok(more) => next = Some(more),
+                            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {
+                                if flush(&mut sink).await.is_err()
+                                    || catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err()
+                                {
+                                    return;
+                                }
+                            }
+                            Err(_) => {}
                         }
                     }
-                    if send_frame(&mut sink, &frame).await.is_err() {
+                    if flush(&mut sink).await.is_err() {
                         return;
                     }
-                    last = frame.seq;
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(instance = %id, missed, "viewer fell behind; replaying from the store");
@@ -166,18 +181,24 @@ async fn catch_up(
             .map_err(|e| tracing::error!(instance = %id, error = %e, "replay failed"))?;
         let full = page.len() == REPLAY_PAGE as usize;
         for frame in page {
-            send_frame(sink, &frame).await?;
+            feed_frame(sink, &frame).await?;
             *last = frame.seq;
         }
+        flush(sink).await?;
         if !full {
             return Ok(());
         }
     }
 }
 
-async fn send_frame(sink: &mut Sink, frame: &Frame) -> Result<(), ()> {
+/// Queues a frame on the socket without writing it yet; [`flush`] writes what is queued.
+async fn feed_frame(sink: &mut Sink, frame: &Frame) -> Result<(), ()> {
     let text = Utf8Bytes::try_from(frame.json.clone()).map_err(|_| ())?;
-    sink.send(Message::Text(text)).await.map_err(|_| ())
+    sink.feed(Message::Text(text)).await.map_err(|_| ())
+}
+
+async fn flush(sink: &mut Sink) -> Result<(), ()> {
+    sink.flush().await.map_err(|_| ())
 }
 
 async fn close(sink: &mut Sink, code: u16, reason: &'static str) {

@@ -181,7 +181,9 @@ async fn read_lines(
     tx: mpsc::Sender<ProcEvent>,
     make: impl Fn(String) -> ProcEvent,
 ) {
-    let mut reader = BufReader::with_capacity(64 * 1024, pipe);
+    // Lines longer than the buffer still arrive whole (read_until grows `buf`); the buffer only
+    // sets how much is read per system call.
+    let mut reader = BufReader::with_capacity(16 * 1024, pipe);
     let mut buf = Vec::with_capacity(4096);
     loop {
         buf.clear();
