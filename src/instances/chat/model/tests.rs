@@ -159,7 +159,7 @@ fn versions_move_when_an_item_changes() {
     let mut model = ChatModel::new();
     let task_use = all
         .iter()
-        .position(|(_, _, d)| d.contains(r#""name":"Task""#) && d.contains("tool_use"))
+        .position(|(_, kind, d)| kind == "assistant" && d.contains(r#""name":"Task""#))
         .unwrap();
     for (seq, kind, data) in &all[..=task_use] {
         model.apply(*seq, kind, data);
