@@ -455,18 +455,15 @@ async fn startup(dir: &Path) {
     for _ in 0..5 {
         // Directly: the same command line Flotilla uses, a prompt on stdin, until system/init.
         let started = Instant::now();
+        // The same command line Flotilla uses for a new session.
+        let spec = flotilla::instances::engine::process::SpawnSpec {
+            session: flotilla::instances::engine::process::SessionArg::New(
+                uuid::Uuid::new_v4().to_string(),
+            ),
+            ..Default::default()
+        };
         let mut child = tokio::process::Command::new(&claude)
-            .args([
-                "-p",
-                "--input-format",
-                "stream-json",
-                "--output-format",
-                "stream-json",
-                "--verbose",
-                "--include-partial-messages",
-                "--permission-prompt-tool",
-                "stdio",
-            ])
+            .args(spec.args())
             .current_dir(dir)
             .env("HOME", home.path())
             .envs(fake.claude_env())

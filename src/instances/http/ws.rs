@@ -34,28 +34,29 @@ pub struct Since {
 
 pub async fn stream(
     ws: WebSocketUpgrade,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<Since>,
+    state: State<AppState>,
+    id: Path<String>,
+    since: ApiQuery<Since>,
 ) -> Result<Response, AppError> {
-    state.instances.get(&id)?;
-    Ok(ws.on_upgrade(move |socket| {
-        view(
-            socket,
-            state.instances.clone(),
-            id,
-            q.since,
-            false,
-            state.shutdown.clone(),
-        )
-    }))
+    upgrade(ws, state, id, since, false)
 }
 
 pub async fn interact(
     ws: WebSocketUpgrade,
+    state: State<AppState>,
+    id: Path<String>,
+    since: ApiQuery<Since>,
+) -> Result<Response, AppError> {
+    upgrade(ws, state, id, since, true)
+}
+
+/// Refuses an unknown instance before the upgrade (a plain 404), then serves the viewer.
+fn upgrade(
+    ws: WebSocketUpgrade,
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<Since>,
+    interactive: bool,
 ) -> Result<Response, AppError> {
     state.instances.get(&id)?;
     Ok(ws.on_upgrade(move |socket| {
@@ -64,7 +65,7 @@ pub async fn interact(
             state.instances.clone(),
             id,
             q.since,
-            true,
+            interactive,
             state.shutdown.clone(),
         )
     }))
