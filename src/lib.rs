@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod app;
 pub mod error;
+pub mod git;
 pub mod health;
 pub mod instances;
 pub mod mcp;
