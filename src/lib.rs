@@ -15,6 +15,7 @@ pub mod projects;
 pub mod sessions;
 pub mod settings;
 pub mod ui;
+pub mod worktrees;
 
 #[cfg(feature = "ssr")]
 pub mod server;

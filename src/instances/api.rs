@@ -25,6 +25,14 @@ pub async fn get_instance(id: String) -> Result<Instance, AppError> {
 
 #[server(prefix = "/api/fn", endpoint = "launch_instance", input = Json)]
 pub async fn launch_instance(request: CreateInstance) -> Result<Instance, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let request = respond(
+        state
+            .worktrees
+            .resolve_instance(request)
+            .await
+            .map_err(AppError::from),
+    )?;
     respond(supervisor().create(request).await.map_err(AppError::from))
 }
 

@@ -103,6 +103,12 @@ pub struct Instance {
     pub pending_permissions: u32,
     /// The seq of the newest event.
     pub last_seq: u64,
+    /// The project it works on, if any.
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// The worktree it works in, if any.
+    #[serde(default)]
+    pub worktree_id: Option<String>,
 }
 
 pub const PERMISSION_MODES: &[&str] = &[
@@ -121,8 +127,17 @@ pub const MODEL_SUGGESTIONS: &[&str] = &["sonnet", "opus", "haiku"];
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInstance {
-    /// Absolute path of an existing directory the agent works in.
+    /// Absolute path of an existing directory the agent works in. May be left out when
+    /// `project_id` (its main checkout) or `worktree_id` is given.
+    #[serde(default)]
     pub cwd: String,
+    /// Work on this project: its main checkout unless `worktree_id` or `cwd` says otherwise;
+    /// the project's default model, permission mode and environment apply.
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// Work in this worktree (of its project).
+    #[serde(default)]
+    pub worktree_id: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]

@@ -1,4 +1,20 @@
-//! Projects: git repositories Flotilla's agents work on (issue: projects and git).
+//! Projects: the git repositories Flotilla's agents work on.
+//!
+//! - `types`: the API's project types (shared with the browser)
+//! - `service` (server): register / scaffold, settings, environment (secrets encrypted),
+//!   CLAUDE.md; `store`: the tables; `templates`: project templates
+//! - `http` (server): the routes
+
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod templates;
 
 use crate::ui::ComingSoon;
 use leptos::prelude::*;

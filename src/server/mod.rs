@@ -8,6 +8,7 @@ pub mod db;
 pub mod extract;
 pub mod openapi;
 pub mod router;
+pub mod secrets;
 pub mod shutdown;
 pub mod site;
 pub mod state;
@@ -45,6 +46,10 @@ pub enum ServerError {
     },
     #[error("cannot start the instance engine: {0}")]
     Engine(#[from] crate::instances::engine::EngineError),
+    #[error("{0}")]
+    Secrets(#[from] secrets::SecretError),
+    #[error("cannot create the HTTP client: {0}")]
+    HttpClient(String),
     #[error("invalid Leptos.toml: {0}")]
     SiteConfig(String),
     #[error("server error: {0}")]
@@ -150,6 +155,26 @@ pub async fn build_state(
         .limits
         .engine_config(config.claude_bin.clone(), config.claude_home.clone());
     let instances = crate::instances::engine::Supervisor::start(db.clone(), engine).await?;
+    let git = crate::git::Git::default();
+    let secrets = secrets::SecretBox::open(&config.data_dir)?;
+    let projects = crate::projects::service::Projects::new(
+        db.clone(),
+        git.clone(),
+        config.data_dir.clone(),
+        secrets,
+    );
+    let scripts = crate::worktrees::scripts::Scripts::new(db.clone());
+    let worktrees =
+        crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts);
+    let review = crate::worktrees::review::Review::new(
+        git,
+        config.claude_bin.clone(),
+        config.claude_home.clone(),
+    );
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| ServerError::HttpClient(e.to_string()))?;
     Ok(AppState {
         leptos_options,
         db,
@@ -157,6 +182,10 @@ pub async fn build_state(
         claude: Arc::new(claude),
         site: Arc::new(site),
         instances,
+        projects,
+        worktrees,
+        review,
+        http,
         shutdown,
     })
 }

@@ -30,6 +30,8 @@ pub fn build(state: AppState) -> Router {
         .route("/readyz", get(crate::health::http::readyz))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(crate::instances::http::routes())
+        .merge(crate::projects::http::routes())
+        .merge(crate::worktrees::http::routes())
         // Unknown API paths answer JSON, not the HTML 404 page.
         .route("/api/{*rest}", any(api_not_found))
         // Pages and server functions (under /api/fn/).

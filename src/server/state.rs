@@ -22,6 +22,11 @@ pub struct AppState {
     pub claude: Arc<ClaudeProbe>,
     pub site: Arc<SiteFiles>,
     pub instances: crate::instances::engine::Supervisor,
+    pub projects: crate::projects::service::Projects,
+    pub worktrees: crate::worktrees::service::Worktrees,
+    pub review: crate::worktrees::review::Review,
+    /// For calls to other services (the GitHub API).
+    pub http: reqwest::Client,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,
 }

@@ -664,6 +664,8 @@ impl Actor {
             queued_prompts: self.queue.iter().cloned().collect(),
             pending_permissions: self.permissions.len() as u32,
             last_seq: self.seq,
+            project_id: self.record.project_id.clone(),
+            worktree_id: self.record.worktree_id.clone(),
         }
     }
 
@@ -739,5 +741,7 @@ fn placeholder() -> Instance {
         queued_prompts: Vec::new(),
         pending_permissions: 0,
         last_seq: 0,
+        project_id: None,
+        worktree_id: None,
     }
 }

@@ -222,6 +222,8 @@ impl Supervisor {
             restarts: 0,
             created_at: now,
             last_active_at: now,
+            project_id: req.project_id,
+            worktree_id: req.worktree_id,
         };
         records::insert(&self.inner.ctx.db, &record).await?;
         let queue = req.prompt.into_iter().collect();

@@ -23,6 +23,8 @@ pub struct InstanceRecord {
     pub restarts: i32,
     pub created_at: i64,
     pub last_active_at: i64,
+    pub project_id: Option<String>,
+    pub worktree_id: Option<String>,
 }
 
 impl InstanceRecord {
@@ -35,8 +37,8 @@ pub async fn insert(db: &Db, r: &InstanceRecord) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO instances (id, name, cwd, session_id, model, permission_mode, env_json, \
          mcp_config, append_system_prompt, status, status_reason, pid, pid_start_ticks, cost_usd, \
-         restarts, created_at, last_active_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         restarts, created_at, last_active_at, project_id, worktree_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(&r.id)
     .bind(&r.name)
@@ -55,6 +57,8 @@ pub async fn insert(db: &Db, r: &InstanceRecord) -> Result<(), sqlx::Error> {
     .bind(r.restarts)
     .bind(r.created_at)
     .bind(r.last_active_at)
+    .bind(&r.project_id)
+    .bind(&r.worktree_id)
     .execute(db)
     .await?;
     Ok(())
@@ -126,6 +130,8 @@ mod tests {
             restarts: 0,
             created_at: 1,
             last_active_at: 1,
+            project_id: None,
+            worktree_id: None,
         };
         insert(&db, &r).await.unwrap();
         r.status = "idle".into();

@@ -70,6 +70,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CreateInstance>,
 ) -> Result<(StatusCode, Json<Instance>), AppError> {
+    let req = state.worktrees.resolve_instance(req).await?;
     let instance = state.instances.create(req).await?;
     Ok((StatusCode::CREATED, Json(instance)))
 }

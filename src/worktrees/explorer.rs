@@ -1,0 +1,271 @@
+//! The file explorer of a checkout: folders listed one level at a time (what .gitignore ignores
+//! left out), files read and written. Every path is confined to the checkout: no absolute
+//! paths, no `..`, nothing under `.git`, and no symlink that leads outside.
+
+use super::review::confine_relative;
+use super::service::WorktreeError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not opened in the editor.
+pub const MAX_FILE: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirEntry {
+    pub name: String,
+    /// Relative to the checkout.
+    pub path: String,
+    pub dir: bool,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileContent {
+    pub path: String,
+    /// None for binary or oversized files.
+    pub content: Option<String>,
+    pub size: u64,
+    pub binary: bool,
+}
+
+/// Resolves `rel` inside `root`, refusing escapes. The target need not exist (for writes), but
+/// its parent must, and both must resolve (following symlinks) to somewhere inside `root`.
+pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, WorktreeError> {
+    let rel = if rel.is_empty() || rel == "." {
+        String::new()
+    } else {
+        confine_relative(rel)?
+    };
+    let root = root.canonicalize().map_err(|e| {
+        WorktreeError::Io(format!(
+            "the checkout {} cannot be opened: {e}",
+            root.display()
+        ))
+    })?;
+    let joined = root.join(&rel);
+    let escape = || WorktreeError::Invalid(format!("{rel:?} leads outside the checkout"));
+    let resolved = if joined.exists() || joined.is_symlink() {
+        joined.canonicalize().map_err(|_| escape())?
+    } else {
+        let parent = joined.parent().ok_or_else(escape)?;
+        let name = joined.file_name().ok_or_else(escape)?;
+        parent
+            .canonicalize()
+            .map_err(|_| WorktreeError::NotFound(format!("the folder of {rel:?} does not exist")))?
+            .join(name)
+    };
+    if !resolved.starts_with(&root)
+        || resolved
+            .strip_prefix(&root)
+            .is_ok_and(|r| r.starts_with(".git"))
+    {
+        return Err(escape());
+    }
+    Ok(resolved)
+}
+
+/// The entries of folder `rel` (folders first, then files, by name), without `.git` and
+/// without what .gitignore ignores.
+pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> {
+    let dir = resolve(root, rel)?;
+    if !dir.is_dir() {
+        return Err(WorktreeError::NotFound(format!("{rel:?} is not a folder")));
+    }
+    let root = root
+        .canonicalize()
+        .map_err(|e| WorktreeError::Io(e.to_string()))?;
+    let repo = gix::open(&root).ok();
+    let index = repo.as_ref().and_then(|r| r.index_or_empty().ok());
+    let mut excludes = match (&repo, &index) {
+        (Some(repo), Some(index)) => repo
+            .excludes(
+                index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .ok(),
+        _ => None,
+    };
+    let mut entries = Vec::new();
+    let listing = std::fs::read_dir(&dir)
+        .map_err(|e| WorktreeError::Io(format!("cannot list {rel:?}: {e}")))?;
+    for entry in listing.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == ".git" {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(rel_path) = path.strip_prefix(&root) else {
+            continue;
+        };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let is_dir = meta.is_dir();
+        if let Some(stack) = excludes.as_mut() {
+            let mode = is_dir.then_some(gix::index::entry::Mode::DIR);
+            if stack.at_path(rel_path, mode).is_ok_and(|p| p.is_excluded()) {
+                continue;
+            }
+        }
+        entries.push(DirEntry {
+            name,
+            path: rel_path.to_string_lossy().into_owned(),
+            dir: is_dir,
+            size: if is_dir { 0 } else { meta.len() },
+        });
+    }
+    entries.sort_by(|a, b| b.dir.cmp(&a.dir).then_with(|| a.name.cmp(&b.name)));
+    Ok(entries)
+}
+
+pub fn read_file(root: &Path, rel: &str) -> Result<FileContent, WorktreeError> {
+    let path = resolve(root, rel)?;
+    let meta = std::fs::metadata(&path)
+        .map_err(|_| WorktreeError::NotFound(format!("there is no file {rel:?}")))?;
+    if !meta.is_file() {
+        return Err(WorktreeError::Invalid(format!("{rel:?} is not a file")));
+    }
+    if meta.len() > MAX_FILE {
+        return Ok(FileContent {
+            path: rel.into(),
+            content: None,
+            size: meta.len(),
+            binary: false,
+        });
+    }
+    let bytes =
+        std::fs::read(&path).map_err(|e| WorktreeError::Io(format!("cannot read {rel:?}: {e}")))?;
+    let binary = crate::git::diff::is_binary(&bytes);
+    let content = if binary {
+        None
+    } else {
+        String::from_utf8(bytes).ok()
+    };
+    Ok(FileContent {
+        path: rel.into(),
+        binary: binary || content.is_none(),
+        content,
+        size: meta.len(),
+    })
+}
+
+/// Writes a file whole (a temporary file renamed over it), never half.
+pub fn write_file(root: &Path, rel: &str, content: &str) -> Result<(), WorktreeError> {
+    let path = resolve(root, rel)?;
+    if path.is_dir() {
+        return Err(WorktreeError::Invalid(format!("{rel:?} is a folder")));
+    }
+    if content.len() as u64 > MAX_FILE {
+        return Err(WorktreeError::Invalid(
+            "the content is larger than 2 MiB".into(),
+        ));
+    }
+    let parent = path
+        .parent()
+        .ok_or_else(|| WorktreeError::Invalid(format!("{rel:?} has no folder")))?;
+    let temp = parent.join(format!(
+        ".{}.flotilla-tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let io = |e: std::io::Error| WorktreeError::Io(format!("cannot write {rel:?}: {e}"));
+    std::fs::write(&temp, content).map_err(io)?;
+    if let Ok(meta) = std::fs::metadata(&path) {
+        let _ = std::fs::set_permissions(&temp, meta.permissions());
+    }
+    std::fs::rename(&temp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io(e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkout() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        std::fs::write(dir.path().join(".gitignore"), "target/\n*.log\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::create_dir_all(dir.path().join("target")).unwrap();
+        std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+        std::fs::write(dir.path().join("debug.log"), "x").unwrap();
+        std::fs::write(dir.path().join("README.md"), "# hi\n").unwrap();
+        dir
+    }
+
+    #[test]
+    fn lists_honour_gitignore_and_hide_git() {
+        let dir = checkout();
+        let names: Vec<String> = list_dir(dir.path(), "")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, vec!["src", ".gitignore", "README.md"]);
+        let src = list_dir(dir.path(), "src").unwrap();
+        assert_eq!(src[0].path, "src/main.rs");
+        assert!(!src[0].dir);
+    }
+
+    #[test]
+    fn reads_and_writes_inside_only() {
+        let dir = checkout();
+        assert_eq!(
+            read_file(dir.path(), "README.md")
+                .unwrap()
+                .content
+                .as_deref(),
+            Some("# hi\n")
+        );
+        write_file(dir.path(), "src/lib.rs", "pub fn x() {}\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap(),
+            "pub fn x() {}\n"
+        );
+        for bad in [
+            "../outside.txt",
+            "/etc/passwd",
+            "src/../../x",
+            ".git/config",
+            ".git",
+        ] {
+            assert!(read_file(dir.path(), bad).is_err(), "read {bad}");
+            assert!(write_file(dir.path(), bad, "x").is_err(), "write {bad}");
+        }
+        assert!(list_dir(dir.path(), "..").is_err());
+    }
+
+    #[test]
+    fn symlinks_out_of_the_checkout_are_refused() {
+        let dir = checkout();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("file-link"),
+        )
+        .unwrap();
+        assert!(read_file(dir.path(), "link/secret.txt").is_err());
+        assert!(read_file(dir.path(), "file-link").is_err());
+        assert!(write_file(dir.path(), "link/new.txt", "x").is_err());
+        assert!(write_file(dir.path(), "file-link", "x").is_err());
+        assert!(list_dir(dir.path(), "link").is_err());
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("secret.txt")).unwrap(),
+            "secret"
+        );
+        assert!(!outside.path().join("new.txt").exists());
+        // A symlink that stays inside is fine.
+        std::os::unix::fs::symlink(dir.path().join("README.md"), dir.path().join("inner")).unwrap();
+        assert!(read_file(dir.path(), "inner").is_ok());
+    }
+}

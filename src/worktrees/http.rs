@@ -1,0 +1,590 @@
+//! Worktree routes, and the review routes of a checkout — mounted for a worktree
+//! (`/api/worktrees/{id}/...`) and for a project's main checkout (`/api/projects/{id}/...`).
+
+use super::explorer::{self, DirEntry, FileContent};
+use super::review::{Checkout, SyncOutcome, SyncStrategy};
+use super::service::{InstanceUse, WorktreeError};
+use super::store::WorktreeRecord;
+use super::types::{Cleanup, CreateWorktree, PullRequest, ScriptRun, Worktree};
+use crate::error::AppError;
+use crate::git::types::{BranchInfo, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus};
+use crate::projects::store::ProjectRecord;
+use crate::server::extract::{ApiJson, ApiQuery};
+use crate::server::state::AppState;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/worktrees", get(list).post(create))
+        .route("/api/worktrees/{id}", get(show).delete(remove))
+        .route("/api/projects/{id}/cleanup", get(cleanup))
+        .route("/api/script-runs/{id}", get(script_run))
+        .nest(
+            "/api/worktrees/{id}",
+            review_routes().layer(Extension(Kind::Worktree)),
+        )
+        .nest(
+            "/api/projects/{id}",
+            review_routes().layer(Extension(Kind::MainCheckout)),
+        )
+}
+
+/// Which checkout a review route is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Worktree,
+    MainCheckout,
+}
+
+fn review_routes() -> Router<AppState> {
+    Router::new()
+        .route("/status", get(status))
+        .route("/changes", get(changes))
+        .route("/diff", get(diff))
+        .route("/stage", post(stage))
+        .route("/unstage", post(unstage))
+        .route("/commit", post(commit))
+        .route("/draft-message", post(draft_message))
+        .route("/log", get(log))
+        .route("/sync", post(sync))
+        .route("/push", post(push))
+        .route("/pr", post(open_pr).get(refresh_pr))
+        .route("/branches", get(branches).post(create_branch))
+        .route("/branches/{name}", delete(delete_branch))
+        .route("/switch", post(switch))
+        .route("/files", get(files))
+        .route("/file", get(read_file).put(write_file))
+        .route("/run", post(run_script))
+}
+
+impl From<WorktreeError> for AppError {
+    fn from(e: WorktreeError) -> Self {
+        let message = e.to_string();
+        match e {
+            WorktreeError::NotFound(_) => AppError::NotFound(message),
+            WorktreeError::Invalid(_) => AppError::Unprocessable(message),
+            WorktreeError::Conflict(_) => AppError::Conflict(message),
+            WorktreeError::Git(g) => g.into(),
+            WorktreeError::Project(p) => p.into(),
+            WorktreeError::Io(_) | WorktreeError::Db(_) => AppError::Internal(message),
+        }
+    }
+}
+
+/// Which instance works where, for the worktree views.
+pub fn instance_use(state: &AppState) -> InstanceUse {
+    state
+        .instances
+        .list()
+        .into_iter()
+        .map(|i| (i.id, i.worktree_id, i.status.is_live()))
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    project_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/worktrees", tag = "worktrees", params(("project_id" = Option<String>, Query, description = "Only this project's")),
+    responses((status = 200, description = "[{id, project_id, branch, base, path, head, ahead, behind, dirty, disk_bytes, instances, drift, merged, pr, setup, created_at}]", body = [serde_json::Value])))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<Worktree>>, AppError> {
+    Ok(Json(
+        state
+            .worktrees
+            .list(q.project_id.as_deref(), &instance_use(&state))
+            .await?,
+    ))
+}
+
+/// Creates a worktree for a new branch (from `base`, default the project's base branch) or an
+/// existing one, then runs the project's setup script in it (see `setup` in the answer).
+#[utoipa::path(post, path = "/api/worktrees", tag = "worktrees",
+    request_body(content = serde_json::Value, description = "{\"project_id\", \"branch\", \"base\"?, \"fetch\"?}"),
+    responses((status = 201, description = "The worktree", body = serde_json::Value), (status = 404, description = "No such project"),
+        (status = 409, description = "The branch is checked out elsewhere"), (status = 422, description = "Invalid branch or base")))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CreateWorktree>,
+) -> Result<(StatusCode, Json<Worktree>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.worktrees.create(req).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/worktrees/{id}", tag = "worktrees", params(("id" = String, Path, description = "Worktree id")),
+    responses((status = 200, description = "The worktree", body = serde_json::Value), (status = 404, description = "No such worktree")))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Worktree>, AppError> {
+    Ok(Json(state.worktrees.get(&id, &instance_use(&state)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemoveQuery {
+    #[serde(default)]
+    force: bool,
+}
+
+/// Removes the worktree (its branch stays). Refused with 409 — saying what would be lost — when
+/// it has uncommitted changes or unpushed commits, unless `force=true`.
+#[utoipa::path(delete, path = "/api/worktrees/{id}", tag = "worktrees",
+    params(("id" = String, Path, description = "Worktree id"), ("force" = Option<bool>, Query, description = "Remove even with unsaved work")),
+    responses((status = 200, description = "The worktree as it was", body = serde_json::Value), (status = 409, description = "Work would be lost, or instances run in it")))]
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<RemoveQuery>,
+) -> Result<Json<Worktree>, AppError> {
+    Ok(Json(
+        state
+            .worktrees
+            .remove(&id, q.force, &instance_use(&state))
+            .await?,
+    ))
+}
+
+/// Merged, idle and drifted worktrees with their disk use, and git worktrees Flotilla does not
+/// manage. Prunes stale worktree metadata first.
+#[utoipa::path(get, path = "/api/projects/{id}/cleanup", tag = "worktrees", params(("id" = String, Path, description = "Project id")),
+    responses((status = 200, description = "{candidates, external, total_disk_bytes}", body = serde_json::Value)))]
+pub async fn cleanup(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Cleanup>, AppError> {
+    let day = 24 * 3600 * 1000;
+    Ok(Json(
+        state
+            .worktrees
+            .cleanup(&id, &instance_use(&state), day)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/script-runs/{id}", tag = "worktrees", params(("id" = String, Path, description = "Run id")),
+    responses((status = 200, description = "{id, kind, command, status, exit_code, output, started_at, finished_at}", body = serde_json::Value)))]
+pub async fn script_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ScriptRun>, AppError> {
+    match state.worktrees.scripts().watch(&id).await? {
+        Some((run, _)) => Ok(Json(run)),
+        None => Err(AppError::NotFound(format!("no script run {id}"))),
+    }
+}
+
+/// The checkout a review route is about, its project, and (for a worktree) its record.
+async fn checkout(
+    state: &AppState,
+    kind: Kind,
+    id: &str,
+) -> Result<(Checkout, ProjectRecord, Option<WorktreeRecord>), AppError> {
+    let (project, worktree) = match kind {
+        Kind::Worktree => {
+            let w = state.worktrees.record(id).await?;
+            (state.projects.record(&w.project_id).await?, Some(w))
+        }
+        Kind::MainCheckout => (state.projects.record(id).await?, None),
+    };
+    let checkout = Checkout {
+        path: worktree
+            .as_ref()
+            .map(|w| w.path.clone())
+            .unwrap_or_else(|| project.path.clone())
+            .into(),
+        base: worktree
+            .as_ref()
+            .map(|w| w.base.clone())
+            .or_else(|| project.base_branch.clone()),
+        env: state.projects.env_plain(&project.id).await?,
+    };
+    if !checkout.path.is_dir() {
+        return Err(AppError::Conflict(format!(
+            "the checkout {} is missing on disk",
+            checkout.path.display()
+        )));
+    }
+    Ok((checkout, project, worktree))
+}
+
+pub async fn status(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<WorkingStatus>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(s.review.status(&c).await?))
+}
+
+pub async fn changes(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<FileChange>>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(s.review.changes_from_base(&c).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    path: String,
+    #[serde(default)]
+    old_path: Option<String>,
+    source: DiffSource,
+    #[serde(default)]
+    page: usize,
+}
+
+pub async fn diff(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> Result<Json<FileDiff>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(
+        s.review
+            .diff(&c, &q.path, q.old_path.as_deref(), q.source, q.page)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    paths: Vec<String>,
+}
+
+pub async fn stage(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Paths>,
+) -> Result<Json<WorkingStatus>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    s.review.stage(&c, &b.paths).await?;
+    Ok(Json(s.review.status(&c).await?))
+}
+
+pub async fn unstage(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Paths>,
+) -> Result<Json<WorkingStatus>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    s.review.unstage(&c, &b.paths).await?;
+    Ok(Json(s.review.status(&c).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitBody {
+    message: String,
+    /// Stage these first.
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+pub async fn commit(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CommitBody>,
+) -> Result<(StatusCode, Json<CommitInfo>), AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.review.commit(&c, &b.message, &b.paths).await?),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Draft {
+    pub message: String,
+}
+
+/// A commit message for what is staged, drafted by Claude (a one-shot `claude -p`).
+pub async fn draft_message(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<Draft>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(Draft {
+        message: s.review.draft_message(&c).await?,
+    }))
+}
+
+pub async fn log(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CommitInfo>>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(s.review.log(&c, 50).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncBody {
+    strategy: SyncStrategy,
+}
+
+/// Rebases or merges onto the base; a conflict is reported (409, with the files) and undone.
+pub async fn sync(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SyncBody>,
+) -> Result<Json<SyncOutcome>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(s.review.sync(&c, b.strategy).await?))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Pushed {
+    pub branch: String,
+}
+
+pub async fn push(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<Pushed>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    Ok(Json(Pushed {
+        branch: s.review.push(&c, None).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrBody {
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Pushes the branch and opens a pull request into the base; the link is kept with the worktree.
+pub async fn open_pr(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PrBody>,
+) -> Result<(StatusCode, Json<PullRequest>), AppError> {
+    let (c, project, worktree) = checkout(&s, kind, &id).await?;
+    let base = c
+        .base
+        .clone()
+        .ok_or_else(|| AppError::Unprocessable("a pull request needs a base branch".into()))?;
+    let branch = s.review.push(&c, None).await?;
+    let api = project
+        .github_api_url
+        .clone()
+        .unwrap_or_else(|| super::pr::DEFAULT_API.into());
+    let pr = super::pr::open(
+        s.projects.git(),
+        &s.http,
+        super::pr::PrRequest {
+            checkout: &c.path,
+            branch: &branch,
+            base: &base,
+            title: &b.title,
+            body: &b.body,
+            api: &api,
+            env: &c.env,
+        },
+    )
+    .await?;
+    if let Some(w) = worktree {
+        super::store::set_pr(&s.db, &w.id, &pr.url, pr.number as i64, &pr.state).await?;
+    }
+    Ok((StatusCode::CREATED, Json(pr)))
+}
+
+/// The worktree's pull request with its state as GitHub has it now.
+pub async fn refresh_pr(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<PullRequest>, AppError> {
+    let (c, project, worktree) = checkout(&s, kind, &id).await?;
+    let Some(w) = worktree.filter(|w| w.pr_url.is_some()) else {
+        return Err(AppError::NotFound(
+            "no pull request was opened from this checkout".into(),
+        ));
+    };
+    let api = project
+        .github_api_url
+        .clone()
+        .unwrap_or_else(|| super::pr::DEFAULT_API.into());
+    let number = w.pr_number.unwrap_or(0) as u64;
+    let state =
+        super::pr::refresh(s.projects.git(), &s.http, &c.path, &api, number, &c.env).await?;
+    let url = w.pr_url.clone().unwrap_or_default();
+    super::store::set_pr(&s.db, &w.id, &url, number as i64, &state).await?;
+    Ok(Json(PullRequest { url, number, state }))
+}
+
+pub async fn branches(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<BranchInfo>>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    let path = c.path.clone();
+    let list = tokio::task::spawn_blocking(move || crate::git::read::branches(&path))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBranch {
+    name: String,
+    #[serde(default)]
+    base: Option<String>,
+}
+
+pub async fn create_branch(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewBranch>,
+) -> Result<StatusCode, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    s.review
+        .create_branch(&c, &b.name, b.base.as_deref())
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Deletes a merged branch (an unmerged one is refused).
+pub async fn delete_branch(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path((id, name)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    s.review.delete_merged_branch(&c, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchBody {
+    branch: String,
+}
+
+/// Switches this checkout to another branch (a worktree keeps following its new branch).
+pub async fn switch(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SwitchBody>,
+) -> Result<Json<WorkingStatus>, AppError> {
+    let (c, _, worktree) = checkout(&s, kind, &id).await?;
+    s.review.switch(&c, &b.branch).await?;
+    if let Some(w) = worktree {
+        super::store::set_branch(&s.db, &w.id, &b.branch).await?;
+    }
+    Ok(Json(s.review.status(&c).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DirQuery {
+    #[serde(default)]
+    dir: String,
+}
+
+pub async fn files(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DirQuery>,
+) -> Result<Json<Vec<DirEntry>>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    let entries = tokio::task::spawn_blocking(move || explorer::list_dir(&c.path, &q.dir))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Json(entries))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FileQuery {
+    path: String,
+}
+
+pub async fn read_file(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<FileQuery>,
+) -> Result<Json<FileContent>, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    let file = tokio::task::spawn_blocking(move || explorer::read_file(&c.path, &q.path))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(Json(file))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteBody {
+    content: String,
+}
+
+pub async fn write_file(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<FileQuery>,
+    ApiJson(b): ApiJson<WriteBody>,
+) -> Result<StatusCode, AppError> {
+    let (c, _, _) = checkout(&s, kind, &id).await?;
+    tokio::task::spawn_blocking(move || explorer::write_file(&c.path, &q.path, &b.content))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts the project's run script in this checkout; its output is kept (see the run).
+pub async fn run_script(
+    State(s): State<AppState>,
+    Extension(kind): Extension<Kind>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ScriptRun>), AppError> {
+    let (c, project, worktree) = checkout(&s, kind, &id).await?;
+    let Some(script) = project.run_script.clone().filter(|s| !s.trim().is_empty()) else {
+        return Err(AppError::Unprocessable(
+            "the project has no run script; set one in its settings".into(),
+        ));
+    };
+    let mut env = c.env.clone();
+    env.insert("FLOTILLA_PROJECT".into(), project.name.clone());
+    let run = s
+        .worktrees
+        .scripts()
+        .start(
+            &project.id,
+            worktree.as_ref().map(|w| w.id.as_str()),
+            "run",
+            &script,
+            c.path.clone(),
+            env,
+        )
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(run)))
+}

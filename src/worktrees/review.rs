@@ -1,0 +1,567 @@
+//! Reviewing and shipping a checkout (a worktree, or a project's main checkout): status, diffs,
+//! staging, commits (with a message Claude drafts), branches, rebase/merge onto the base, push.
+
+use super::service::WorktreeError;
+use crate::git::diff::{file_diff, unified};
+use crate::git::types::{
+    validate_branch_name, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus,
+};
+use crate::git::{read, Git, GitError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Hunks per page of a large diff.
+pub const HUNKS_PER_PAGE: usize = 200;
+/// The most diff text sent to Claude for a commit message.
+const DRAFT_DIFF_LIMIT: usize = 60_000;
+
+/// A checkout being reviewed.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub path: PathBuf,
+    /// The base branch to compare against and rebase onto (None for a main checkout with no
+    /// base configured).
+    pub base: Option<String>,
+    /// The project's environment (for scripts and Claude).
+    pub env: BTreeMap<String, String>,
+}
+
+/// How to bring a branch up to date with its base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStrategy {
+    Rebase,
+    Merge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncOutcome {
+    /// "up_to_date", "rebased" or "merged".
+    pub result: String,
+    pub head: Option<String>,
+}
+
+/// Runs blocking gix reads off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, GitError> + Send + 'static,
+) -> Result<T, WorktreeError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| WorktreeError::Io(e.to_string()))?
+        .map_err(WorktreeError::from)
+}
+
+#[derive(Clone)]
+pub struct Review {
+    git: Git,
+    claude_bin: PathBuf,
+    claude_home: PathBuf,
+}
+
+impl Review {
+    pub fn new(git: Git, claude_bin: PathBuf, claude_home: PathBuf) -> Self {
+        Review {
+            git,
+            claude_bin,
+            claude_home,
+        }
+    }
+
+    pub async fn status(&self, c: &Checkout) -> Result<WorkingStatus, WorktreeError> {
+        let path = c.path.clone();
+        blocking(move || read::status(&path)).await
+    }
+
+    /// Files that differ between where the branch left its base and the working tree.
+    pub async fn changes_from_base(&self, c: &Checkout) -> Result<Vec<FileChange>, WorktreeError> {
+        let base = self.merge_base(c).await?;
+        let out = self
+            .git
+            .run(&c.path, &["diff", "--name-status", "-M", &base])
+            .await?;
+        let mut changes: Vec<FileChange> = out.lines().filter_map(parse_name_status).collect();
+        // Untracked files are changes against the base too.
+        let status = self.status(c).await?;
+        changes.extend(status.untracked.into_iter().map(|path| FileChange {
+            path,
+            old_path: None,
+            kind: crate::git::types::ChangeKind::Untracked,
+        }));
+        Ok(changes)
+    }
+
+    async fn merge_base(&self, c: &Checkout) -> Result<String, WorktreeError> {
+        let Some(base) = c.base.clone() else {
+            return Err(WorktreeError::Invalid(
+                "this checkout has no base branch to compare with".into(),
+            ));
+        };
+        let path = c.path.clone();
+        blocking(move || {
+            let repo = read::open(&path)?;
+            let head =
+                read::head_id(&repo)?.ok_or_else(|| GitError::Read("HEAD has no commit".into()))?;
+            let base_id = read::resolve(&repo, &base)?;
+            Ok(read::merge_base(&repo, head, base_id)?
+                .unwrap_or(base_id)
+                .to_string())
+        })
+        .await
+    }
+
+    /// One file's diff; `page` counts pages of [`HUNKS_PER_PAGE`] hunks.
+    pub async fn diff(
+        &self,
+        c: &Checkout,
+        file: &str,
+        old_path: Option<&str>,
+        source: DiffSource,
+        page: usize,
+    ) -> Result<FileDiff, WorktreeError> {
+        let rel = confine_relative(file)?;
+        let old_rel = match old_path {
+            Some(p) => confine_relative(p)?,
+            None => rel.clone(),
+        };
+        let base = match source {
+            DiffSource::Base => Some(self.merge_base(c).await?),
+            _ => None,
+        };
+        let path = c.path.clone();
+        let (old_name, new_name) = (old_rel.clone(), rel.clone());
+        let (old, new) = blocking(move || {
+            let repo = read::open(&path)?;
+            let worktree = || std::fs::read(path.join(&new_name)).unwrap_or_default();
+            Ok(match source {
+                DiffSource::Staged => {
+                    let old = match read::head_id(&repo)? {
+                        Some(head) => read::blob_at(&repo, head, &old_name)?.unwrap_or_default(),
+                        None => Vec::new(),
+                    };
+                    (
+                        old,
+                        read::blob_in_index(&repo, &new_name)?.unwrap_or_default(),
+                    )
+                }
+                DiffSource::Unstaged => {
+                    // Untracked: against nothing.
+                    (
+                        read::blob_in_index(&repo, &old_name)?.unwrap_or_default(),
+                        worktree(),
+                    )
+                }
+                DiffSource::Base => {
+                    let base = gix::ObjectId::from_hex(base.unwrap_or_default().as_bytes())
+                        .map_err(|e| GitError::Read(e.to_string()))?;
+                    (
+                        read::blob_at(&repo, base, &old_name)?.unwrap_or_default(),
+                        worktree(),
+                    )
+                }
+            })
+        })
+        .await?;
+        Ok(file_diff(
+            &rel,
+            (old_rel != rel).then_some(old_rel.as_str()),
+            &old,
+            &new,
+            page * HUNKS_PER_PAGE,
+            HUNKS_PER_PAGE,
+        ))
+    }
+
+    pub async fn stage(&self, c: &Checkout, paths: &[String]) -> Result<(), WorktreeError> {
+        let paths = confine_all(paths)?;
+        let mut args = vec!["add", "-A", "--"];
+        args.extend(paths.iter().map(String::as_str));
+        self.git.run(&c.path, &args).await?;
+        Ok(())
+    }
+
+    pub async fn unstage(&self, c: &Checkout, paths: &[String]) -> Result<(), WorktreeError> {
+        let paths = confine_all(paths)?;
+        let has_head = {
+            let path = c.path.clone();
+            blocking(move || read::open(&path).and_then(|r| read::head_id(&r)))
+                .await?
+                .is_some()
+        };
+        let mut args: Vec<&str> = if has_head {
+            vec!["restore", "--staged", "--"]
+        } else {
+            vec!["rm", "--cached", "-r", "-q", "--"]
+        };
+        args.extend(paths.iter().map(String::as_str));
+        self.git.run(&c.path, &args).await?;
+        Ok(())
+    }
+
+    /// Commits what is staged (after staging `paths`, if given).
+    pub async fn commit(
+        &self,
+        c: &Checkout,
+        message: &str,
+        paths: &[String],
+    ) -> Result<CommitInfo, WorktreeError> {
+        if message.trim().is_empty() {
+            return Err(WorktreeError::Invalid("the commit message is empty".into()));
+        }
+        if !paths.is_empty() {
+            self.stage(c, paths).await?;
+        }
+        let status = self.status(c).await?;
+        if status.staged.is_empty() {
+            return Err(WorktreeError::Conflict(
+                "nothing is staged to commit".into(),
+            ));
+        }
+        self.git.run(&c.path, &["commit", "-q", "-m", message]).await.map_err(|e| match &e {
+            GitError::Failed { stderr, .. } if stderr.contains("Please tell me who you are") => WorktreeError::Conflict(
+                "git does not know who you are: set user.name and user.email (git config --global)".into(),
+            ),
+            _ => e.into(),
+        })?;
+        let path = c.path.clone();
+        let mut log = blocking(move || read::log(&path, "HEAD", 1)).await?;
+        log.pop()
+            .ok_or_else(|| WorktreeError::Io("the new commit cannot be read".into()))
+    }
+
+    /// Asks Claude (a one-shot `claude -p`) for a commit message for what is staged.
+    pub async fn draft_message(&self, c: &Checkout) -> Result<String, WorktreeError> {
+        let status = self.status(c).await?;
+        if status.staged.is_empty() {
+            return Err(WorktreeError::Conflict(
+                "stage some changes first: the message describes what is staged".into(),
+            ));
+        }
+        let mut diffs = Vec::new();
+        for change in &status.staged {
+            diffs.push(
+                self.diff(
+                    c,
+                    &change.path,
+                    change.old_path.as_deref(),
+                    DiffSource::Staged,
+                    0,
+                )
+                .await?,
+            );
+        }
+        let mut text = unified(&diffs);
+        if text.len() > DRAFT_DIFF_LIMIT {
+            let cut = (0..=DRAFT_DIFF_LIMIT)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            text.truncate(cut);
+            text.push_str("\n[diff cut here]\n");
+        }
+        let prompt = format!(
+            "Write a git commit message for the staged changes below: a summary line of at most 72 \
+             characters, then (if useful) a blank line and a short body. Reply with the message only, \
+             no quotes or code fences.\n\n{text}"
+        );
+        let program =
+            crate::health::probe::resolve_executable(&self.claude_bin).ok_or_else(|| {
+                WorktreeError::Invalid(format!(
+                    "Claude Code (`{}`) was not found",
+                    self.claude_bin.display()
+                ))
+            })?;
+        let run = tokio::process::Command::new(program)
+            .args(["-p", "--output-format", "json", "--max-turns", "1"])
+            .arg(prompt)
+            .current_dir(&c.path)
+            .env("HOME", &self.claude_home)
+            .envs(&c.env)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .output();
+        let output = tokio::time::timeout(Duration::from_secs(180), run)
+            .await
+            .map_err(|_| WorktreeError::Io("Claude did not answer within 3 minutes".into()))?
+            .map_err(|e| WorktreeError::Io(format!("cannot run Claude Code: {e}")))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let result: serde_json::Value = serde_json::from_str(stdout.trim()).map_err(|_| {
+            WorktreeError::Io(format!(
+                "Claude Code gave no answer: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
+        })?;
+        if result["is_error"] == true {
+            return Err(WorktreeError::Io(format!(
+                "Claude could not draft a message: {}",
+                result["result"].as_str().unwrap_or("unknown error")
+            )));
+        }
+        let message = result["result"].as_str().unwrap_or("").trim().to_string();
+        if message.is_empty() {
+            return Err(WorktreeError::Io(
+                "Claude answered with an empty message".into(),
+            ));
+        }
+        Ok(message)
+    }
+
+    pub async fn log(&self, c: &Checkout, n: usize) -> Result<Vec<CommitInfo>, WorktreeError> {
+        let path = c.path.clone();
+        blocking(move || read::log(&path, "HEAD", n)).await
+    }
+
+    /// Rebases or merges the checkout's branch onto its base. A conflict is reported with its
+    /// files and undone (`--abort`): the checkout is never left half-way.
+    pub async fn sync(
+        &self,
+        c: &Checkout,
+        strategy: SyncStrategy,
+    ) -> Result<SyncOutcome, WorktreeError> {
+        let Some(base) = c.base.clone() else {
+            return Err(WorktreeError::Invalid(
+                "this checkout has no base branch".into(),
+            ));
+        };
+        let status = self.status(c).await?;
+        if !status.staged.is_empty() || !status.unstaged.is_empty() {
+            return Err(WorktreeError::Conflict(
+                "there are uncommitted changes; commit or discard them before bringing the branch up to date".into(),
+            ));
+        }
+        let path = c.path.clone();
+        let base_for_count = base.clone();
+        let (_, behind) =
+            blocking(move || read::ahead_behind(&path, "HEAD", &base_for_count)).await?;
+        if behind == 0 {
+            return Ok(SyncOutcome {
+                result: "up_to_date".into(),
+                head: status.head,
+            });
+        }
+        let (run, abort, done): (Vec<&str>, Vec<&str>, &str) = match strategy {
+            SyncStrategy::Rebase => (vec!["rebase", &base], vec!["rebase", "--abort"], "rebased"),
+            SyncStrategy::Merge => (
+                vec!["merge", "--no-edit", &base],
+                vec!["merge", "--abort"],
+                "merged",
+            ),
+        };
+        if let Err(e) = self.git.run(&c.path, &run).await {
+            let conflicted = self
+                .git
+                .run(&c.path, &["diff", "--name-only", "--diff-filter=U"])
+                .await
+                .unwrap_or_default();
+            let files: Vec<&str> = conflicted.lines().filter(|l| !l.is_empty()).collect();
+            // Put everything back as it was, whatever the failure.
+            let _ = self.git.run(&c.path, &abort).await;
+            return Err(if files.is_empty() {
+                e.into()
+            } else {
+                WorktreeError::Conflict(format!(
+                    "{} onto {base} stopped on conflicts in {}; nothing was changed (the {} was aborted)",
+                    if strategy == SyncStrategy::Rebase { "rebasing" } else { "merging" },
+                    files.join(", "),
+                    if strategy == SyncStrategy::Rebase { "rebase" } else { "merge" },
+                ))
+            });
+        }
+        let after = self.status(c).await?;
+        Ok(SyncOutcome {
+            result: done.into(),
+            head: after.head,
+        })
+    }
+
+    /// Pushes the checked-out branch to `remote` (default `origin`), setting the upstream.
+    pub async fn push(&self, c: &Checkout, remote: Option<&str>) -> Result<String, WorktreeError> {
+        let status = self.status(c).await?;
+        let Some(branch) = status.branch else {
+            return Err(WorktreeError::Conflict(
+                "HEAD is detached: there is no branch to push".into(),
+            ));
+        };
+        let remote = remote.unwrap_or("origin");
+        self.git
+            .run(&c.path, &["push", "--porcelain", "-u", remote, &format!("HEAD:refs/heads/{branch}")])
+            .await
+            .map_err(|e| match &e {
+                GitError::Failed { stderr, .. } if stderr.contains("does not appear to be a git repository") || stderr.contains("No such remote") => {
+                    WorktreeError::Conflict(format!("there is no remote {remote:?} to push to"))
+                }
+                GitError::Failed { stderr, .. } if stderr.contains("rejected") => WorktreeError::Conflict(format!(
+                    "the remote refused the push (it has commits this branch lacks; bring the branch up to date first): {}",
+                    stderr.trim()
+                )),
+                _ => e.into(),
+            })?;
+        Ok(branch)
+    }
+
+    /// Creates a branch from `base` (default: HEAD) without switching to it.
+    pub async fn create_branch(
+        &self,
+        c: &Checkout,
+        name: &str,
+        base: Option<&str>,
+    ) -> Result<(), WorktreeError> {
+        validate_branch_name(name).map_err(WorktreeError::Invalid)?;
+        let mut args = vec!["branch", name];
+        if let Some(b) = base.filter(|b| !b.is_empty()) {
+            args.push(b);
+        }
+        self.git.run(&c.path, &args).await.map_err(|e| match &e {
+            GitError::Failed { stderr, .. } if stderr.contains("already exists") => {
+                WorktreeError::Conflict(format!("a branch named {name} exists already"))
+            }
+            _ => e.into(),
+        })?;
+        Ok(())
+    }
+
+    /// Switches the checkout to `branch`.
+    pub async fn switch(&self, c: &Checkout, branch: &str) -> Result<(), WorktreeError> {
+        validate_branch_name(branch).map_err(WorktreeError::Invalid)?;
+        self.git
+            .run(&c.path, &["switch", branch])
+            .await
+            .map_err(|e| match &e {
+                GitError::Failed { stderr, .. }
+                    if stderr.contains("already checked out")
+                        || stderr.contains("is already used by worktree") =>
+                {
+                    WorktreeError::Conflict(format!("{branch} is checked out in another worktree"))
+                }
+                GitError::Failed { stderr, .. } if stderr.contains("would be overwritten") => {
+                    WorktreeError::Conflict(
+                        "switching would overwrite uncommitted changes; commit them first".into(),
+                    )
+                }
+                _ => e.into(),
+            })?;
+        Ok(())
+    }
+
+    /// Deletes a branch that is fully merged (`git branch -d`, which refuses otherwise).
+    pub async fn delete_merged_branch(
+        &self,
+        c: &Checkout,
+        branch: &str,
+    ) -> Result<(), WorktreeError> {
+        validate_branch_name(branch).map_err(WorktreeError::Invalid)?;
+        self.git
+            .run(&c.path, &["branch", "-d", branch])
+            .await
+            .map_err(|e| match &e {
+                GitError::Failed { stderr, .. } if stderr.contains("not fully merged") => {
+                    WorktreeError::Conflict(format!(
+                        "{branch} is not fully merged; Flotilla only deletes merged branches"
+                    ))
+                }
+                GitError::Failed { stderr, .. }
+                    if stderr.contains("checked out") || stderr.contains("used by worktree") =>
+                {
+                    WorktreeError::Conflict(format!(
+                        "{branch} is checked out; switch away from it first"
+                    ))
+                }
+                GitError::Failed { stderr, .. } if stderr.contains("not found") => {
+                    WorktreeError::NotFound(format!("there is no branch {branch}"))
+                }
+                _ => e.into(),
+            })?;
+        Ok(())
+    }
+}
+
+/// `M\tpath`, `R100\told\tnew` -> a change.
+fn parse_name_status(line: &str) -> Option<FileChange> {
+    use crate::git::types::ChangeKind;
+    let mut parts = line.split('\t');
+    let code = parts.next()?;
+    let kind = match code.chars().next()? {
+        'A' => ChangeKind::Added,
+        'M' => ChangeKind::Modified,
+        'D' => ChangeKind::Deleted,
+        'R' => ChangeKind::Renamed,
+        'C' => ChangeKind::Copied,
+        'T' => ChangeKind::TypeChange,
+        'U' => ChangeKind::Conflicted,
+        _ => return None,
+    };
+    let first = parts.next()?.to_string();
+    Some(match parts.next() {
+        Some(second) => FileChange {
+            path: second.to_string(),
+            old_path: Some(first),
+            kind,
+        },
+        None => FileChange {
+            path: first,
+            old_path: None,
+            kind,
+        },
+    })
+}
+
+/// A path relative to a checkout, refusing anything that could leave it (absolute paths, `..`,
+/// the `.git` folder).
+pub fn confine_relative(path: &str) -> Result<String, WorktreeError> {
+    use std::path::Component;
+    let p = Path::new(path);
+    let ok = !path.is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && p.components()
+            .next()
+            .is_some_and(|c| c.as_os_str() != ".git");
+    if !ok {
+        return Err(WorktreeError::Invalid(format!(
+            "{path:?} is not a path inside the checkout"
+        )));
+    }
+    Ok(path.trim_start_matches("./").to_string())
+}
+
+fn confine_all(paths: &[String]) -> Result<Vec<String>, WorktreeError> {
+    if paths.is_empty() {
+        return Err(WorktreeError::Invalid("no paths given".into()));
+    }
+    paths.iter().map(|p| confine_relative(p)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_status_lines() {
+        let r = parse_name_status("R087\told.txt\tnew.txt").unwrap();
+        assert_eq!(
+            (r.path.as_str(), r.old_path.as_deref()),
+            ("new.txt", Some("old.txt"))
+        );
+        assert_eq!(parse_name_status("M\ta.rs").unwrap().path, "a.rs");
+        assert!(parse_name_status("").is_none());
+    }
+
+    #[test]
+    fn relative_paths_stay_inside() {
+        assert_eq!(confine_relative("src/main.rs").unwrap(), "src/main.rs");
+        assert_eq!(confine_relative("./a").unwrap(), "a");
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            ".git/config",
+            ".git",
+        ] {
+            assert!(confine_relative(bad).is_err(), "{bad}");
+        }
+    }
+}

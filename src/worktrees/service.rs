@@ -1,0 +1,581 @@
+//! Worktrees on the server: one per agent, so agents never trample each other.
+//!
+//! Created with `git worktree add` under the project's worktree root (the main checkout is never
+//! touched), set up with the project's setup script, listed with what git and the disk say about
+//! them now (ahead/behind, dirty, size, drift), and removed only when nothing would be lost —
+//! unless forced.
+
+use super::scripts::{self, Scripts};
+use super::store::{self, WorktreeRecord};
+use super::types::{
+    Cleanup, CleanupCandidate, CreateWorktree, ExternalWorktree, PullRequest, Worktree,
+};
+use crate::git::types::validate_branch_name;
+use crate::git::{read, Git, GitError};
+use crate::instances::engine::events::{format_ts, now_ms};
+use crate::projects::service::{ProjectError, Projects};
+use crate::projects::store::ProjectRecord;
+use crate::server::db::Db;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorktreeError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    /// Refused because something would be lost, or something is in the way.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error("{0}")]
+    Io(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct Worktrees {
+    db: Db,
+    projects: Projects,
+    scripts: Scripts,
+}
+
+/// Which instances work where: (instance id, worktree id, whether it is live).
+pub type InstanceUse = Vec<(String, Option<String>, bool)>;
+
+impl Worktrees {
+    pub fn new(db: Db, projects: Projects, scripts: Scripts) -> Self {
+        Worktrees {
+            db,
+            projects,
+            scripts,
+        }
+    }
+
+    fn git(&self) -> &Git {
+        self.projects.git()
+    }
+
+    pub fn scripts(&self) -> &Scripts {
+        &self.scripts
+    }
+
+    pub async fn record(&self, id: &str) -> Result<WorktreeRecord, WorktreeError> {
+        store::get(&self.db, id)
+            .await?
+            .ok_or_else(|| WorktreeError::NotFound(format!("no worktree {id}")))
+    }
+
+    /// Creates a worktree for a new or existing branch and starts the setup script.
+    pub async fn create(&self, req: CreateWorktree) -> Result<Worktree, WorktreeError> {
+        let project = self.projects.record(&req.project_id).await?;
+        let branch = req.branch.trim().to_string();
+        validate_branch_name(&branch).map_err(WorktreeError::Invalid)?;
+        let main = PathBuf::from(&project.path);
+        if req.fetch {
+            self.git().run(&main, &["fetch", "--prune"]).await?;
+        }
+        let base = match req.base.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            Some(b) => b.to_string(),
+            None => self.default_base(&project).await?,
+        };
+        let (check_main, check_base, check_branch) = (main.clone(), base.clone(), branch.clone());
+        let (base_ok, branch_exists) = tokio::task::spawn_blocking(move || {
+            let repo = read::open(&check_main)?;
+            let base_ok = read::resolve(&repo, &check_base).is_ok();
+            let exists = repo
+                .find_reference(format!("refs/heads/{check_branch}").as_str())
+                .is_ok();
+            Ok::<_, GitError>((base_ok, exists))
+        })
+        .await
+        .map_err(|e| WorktreeError::Io(e.to_string()))??;
+        if !base_ok {
+            return Err(WorktreeError::Invalid(format!(
+                "the base {base:?} is not a branch or commit of this repository"
+            )));
+        }
+        let path = self.free_path(&project, &branch)?;
+        let path_text = path.display().to_string();
+        let mut args = vec!["worktree", "add"];
+        if branch_exists {
+            args.extend([path_text.as_str(), branch.as_str()]);
+        } else {
+            args.extend(["-b", branch.as_str(), path_text.as_str(), base.as_str()]);
+        }
+        self.git().run(&main, &args).await.map_err(|e| match &e {
+            GitError::Failed { stderr, .. }
+                if stderr.contains("already checked out")
+                    || stderr.contains("already used by worktree") =>
+            {
+                WorktreeError::Conflict(format!(
+                    "the branch {branch} is checked out elsewhere already: {}",
+                    stderr.trim()
+                ))
+            }
+            _ => e.into(),
+        })?;
+        let record = WorktreeRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: project.id.clone(),
+            branch,
+            base,
+            path: std::fs::canonicalize(&path)
+                .unwrap_or(path)
+                .display()
+                .to_string(),
+            pr_url: None,
+            pr_number: None,
+            pr_state: None,
+            created_at: now_ms(),
+        };
+        if let Err(e) = store::insert(&self.db, &record).await {
+            // Keep disk and database in step: undo the worktree.
+            let _ = self
+                .git()
+                .run(&main, &["worktree", "remove", "--force", &record.path])
+                .await;
+            return Err(e.into());
+        }
+        if let Some(script) = project
+            .setup_script
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            let mut env = self.projects.env_plain(&project.id).await?;
+            env.insert("FLOTILLA_PROJECT".into(), project.name.clone());
+            env.insert("FLOTILLA_WORKTREE".into(), record.path.clone());
+            env.insert("FLOTILLA_BRANCH".into(), record.branch.clone());
+            self.scripts
+                .start(
+                    &project.id,
+                    Some(&record.id),
+                    "setup",
+                    script,
+                    PathBuf::from(&record.path),
+                    env,
+                )
+                .await?;
+        }
+        self.describe(record, &project, &[]).await
+    }
+
+    /// Fills a request to start an instance on a project or worktree: the directory, the
+    /// project's default model and permission mode, and its environment (the request's own
+    /// variables win).
+    pub async fn resolve_instance(
+        &self,
+        mut req: crate::instances::types::CreateInstance,
+    ) -> Result<crate::instances::types::CreateInstance, WorktreeError> {
+        let project_id = match req.worktree_id.clone() {
+            Some(id) => {
+                let w = self.record(&id).await?;
+                if req.project_id.as_ref().is_some_and(|p| *p != w.project_id) {
+                    return Err(WorktreeError::Invalid(
+                        "the worktree belongs to another project".into(),
+                    ));
+                }
+                if req.cwd.is_empty() {
+                    req.cwd = w.path.clone();
+                }
+                Some(w.project_id)
+            }
+            None => req.project_id.clone(),
+        };
+        let Some(project_id) = project_id else {
+            return Ok(req);
+        };
+        let project = self.projects.record(&project_id).await?;
+        if req.cwd.is_empty() {
+            req.cwd = project.path.clone();
+        }
+        req.project_id = Some(project.id.clone());
+        req.model = req.model.or(project.default_model);
+        req.permission_mode = req.permission_mode.or(project.default_permission_mode);
+        let mut env = self.projects.env_plain(&project.id).await?;
+        env.extend(std::mem::take(&mut req.env));
+        req.env = env;
+        Ok(req)
+    }
+
+    /// The project's configured base branch, else the branch of its main checkout.
+    async fn default_base(&self, project: &ProjectRecord) -> Result<String, WorktreeError> {
+        if let Some(b) = &project.base_branch {
+            return Ok(b.clone());
+        }
+        let main = PathBuf::from(&project.path);
+        let head =
+            tokio::task::spawn_blocking(move || read::open(&main).and_then(|r| read::head(&r)))
+                .await
+                .map_err(|e| WorktreeError::Io(e.to_string()))??;
+        match head {
+            (Some(branch), _) => Ok(branch),
+            (None, Some(commit)) => Ok(commit),
+            (None, None) => Err(WorktreeError::Invalid(
+                "the repository has no commit to start a worktree from".into(),
+            )),
+        }
+    }
+
+    /// `<worktree root>/<branch>`, or with `-2`, `-3`, ... when taken.
+    fn free_path(&self, project: &ProjectRecord, branch: &str) -> Result<PathBuf, WorktreeError> {
+        let root = PathBuf::from(&project.worktree_root);
+        std::fs::create_dir_all(&root).map_err(|e| {
+            WorktreeError::Io(format!(
+                "cannot create the worktree root {}: {e}",
+                root.display()
+            ))
+        })?;
+        let base = crate::projects::types::slug(branch);
+        (1..1000)
+            .map(|n| {
+                if n == 1 {
+                    root.join(&base)
+                } else {
+                    root.join(format!("{base}-{n}"))
+                }
+            })
+            .find(|p| !p.exists())
+            .ok_or_else(|| WorktreeError::Conflict("no free folder name for the worktree".into()))
+    }
+
+    pub async fn get(&self, id: &str, instances: &InstanceUse) -> Result<Worktree, WorktreeError> {
+        let record = self.record(id).await?;
+        let project = self.projects.record(&record.project_id).await?;
+        let registered = self.registered(&project).await.unwrap_or_default();
+        self.describe(record, &project, &registered)
+            .await
+            .map(|mut w| {
+                w.instances = live_in(instances, &w.id);
+                w
+            })
+    }
+
+    pub async fn list(
+        &self,
+        project_id: Option<&str>,
+        instances: &InstanceUse,
+    ) -> Result<Vec<Worktree>, WorktreeError> {
+        if let Some(p) = project_id {
+            self.projects.record(p).await?;
+        }
+        let mut out = Vec::new();
+        let mut registered_by_project = std::collections::HashMap::new();
+        for record in store::list(&self.db, project_id).await? {
+            let project = self.projects.record(&record.project_id).await?;
+            if !registered_by_project.contains_key(&project.id) {
+                let registered = self.registered(&project).await.unwrap_or_default();
+                registered_by_project.insert(project.id.clone(), registered);
+            }
+            let registered = &registered_by_project[&project.id];
+            let mut w = self.describe(record, &project, registered).await?;
+            w.instances = live_in(instances, &w.id);
+            out.push(w);
+        }
+        Ok(out)
+    }
+
+    /// What git lists as the project's worktrees right now (`git worktree list --porcelain`).
+    async fn registered(
+        &self,
+        project: &ProjectRecord,
+    ) -> Result<Vec<ExternalWorktree>, WorktreeError> {
+        let out = self
+            .git()
+            .run(
+                Path::new(&project.path),
+                &["worktree", "list", "--porcelain"],
+            )
+            .await?;
+        let mut list = Vec::new();
+        for block in out.split("\n\n").filter(|b| !b.trim().is_empty()) {
+            let mut entry = ExternalWorktree {
+                path: String::new(),
+                branch: None,
+                prunable: false,
+            };
+            for line in block.lines() {
+                if let Some(p) = line.strip_prefix("worktree ") {
+                    entry.path = p.to_string();
+                } else if let Some(b) = line.strip_prefix("branch refs/heads/") {
+                    entry.branch = Some(b.to_string());
+                } else if line.starts_with("prunable") {
+                    entry.prunable = true;
+                }
+            }
+            list.push(entry);
+        }
+        Ok(list)
+    }
+
+    /// A record with what git and the disk say about it now.
+    async fn describe(
+        &self,
+        r: WorktreeRecord,
+        project: &ProjectRecord,
+        registered: &[ExternalWorktree],
+    ) -> Result<Worktree, WorktreeError> {
+        let path = PathBuf::from(&r.path);
+        let exists = path.is_dir();
+        let in_git = registered.iter().find(|w| w.path == r.path);
+        let mut drift = None;
+        if !exists {
+            drift = Some("the folder was deleted outside Flotilla".to_string());
+        } else if !registered.is_empty() && in_git.is_none() {
+            drift = Some("git no longer lists it as a worktree".to_string());
+        }
+        let (branch, base, read_path) = (r.branch.clone(), r.base.clone(), path.clone());
+        let facts = if exists {
+            tokio::task::spawn_blocking(move || {
+                let status = read::status(&read_path).ok();
+                let head = status.as_ref().and_then(|s| s.head.clone());
+                let current = status.as_ref().and_then(|s| s.branch.clone());
+                let dirty = status.as_ref().is_some_and(|s| !s.is_clean());
+                let (ahead, behind) =
+                    read::ahead_behind(&read_path, "HEAD", &base).unwrap_or((0, 0));
+                let disk = disk_usage(&read_path);
+                (head, current, dirty, ahead, behind, disk)
+            })
+            .await
+            .unwrap_or((None, None, false, 0, 0, 0))
+        } else {
+            (None, None, false, 0, 0, 0)
+        };
+        let (head, current, dirty, ahead, behind, disk_bytes) = facts;
+        if drift.is_none() {
+            match &current {
+                Some(b) if *b != branch => {
+                    drift = Some(format!("it is on branch {b}, not {branch}"))
+                }
+                None if exists && head.is_some() => {
+                    drift = Some("its HEAD is detached".to_string())
+                }
+                _ => {}
+            }
+        }
+        let setup = store::last_run(&self.db, &r.id, "setup")
+            .await?
+            .map(scripts::to_api);
+        let _ = project;
+        Ok(Worktree {
+            pr: r.pr_url.clone().map(|url| PullRequest {
+                url,
+                number: r.pr_number.unwrap_or(0) as u64,
+                state: r.pr_state.clone().unwrap_or_else(|| "open".into()),
+            }),
+            merged: exists && ahead == 0,
+            id: r.id,
+            project_id: r.project_id,
+            branch: r.branch,
+            base: r.base,
+            path: r.path,
+            head,
+            ahead,
+            behind,
+            dirty,
+            disk_bytes,
+            instances: Vec::new(),
+            drift,
+            setup,
+            created_at: format_ts(r.created_at),
+        })
+    }
+
+    /// Removes a worktree (never the main checkout). Without `force` it refuses when that would
+    /// lose work — uncommitted changes, or commits not pushed — and says what.
+    pub async fn remove(
+        &self,
+        id: &str,
+        force: bool,
+        instances: &InstanceUse,
+    ) -> Result<Worktree, WorktreeError> {
+        let worktree = self.get(id, instances).await?;
+        let project = self.projects.record(&worktree.project_id).await?;
+        let main = PathBuf::from(&project.path);
+        if same_path(&main, Path::new(&worktree.path)) {
+            return Err(WorktreeError::Conflict(
+                "that is the project's main checkout; Flotilla never removes it".into(),
+            ));
+        }
+        if !worktree.instances.is_empty() {
+            return Err(WorktreeError::Conflict(format!(
+                "{} live instance(s) work in this worktree; stop them first",
+                worktree.instances.len()
+            )));
+        }
+        let path = PathBuf::from(&worktree.path);
+        if !force && path.is_dir() {
+            let lost = self.what_would_be_lost(&path, &worktree).await?;
+            if !lost.is_empty() {
+                return Err(WorktreeError::Conflict(format!(
+                    "removing it would lose {}. Commit and push first, or remove it with force.",
+                    lost.join(" and ")
+                )));
+            }
+        }
+        if path.is_dir() {
+            let mut args = vec!["worktree", "remove"];
+            if force {
+                args.push("--force");
+            }
+            args.push(&worktree.path);
+            self.git().run(&main, &args).await?;
+        }
+        // Metadata of worktrees whose folder is gone (this one, or others deleted by hand).
+        self.git().run(&main, &["worktree", "prune"]).await?;
+        store::delete(&self.db, id).await?;
+        Ok(worktree)
+    }
+
+    async fn what_would_be_lost(
+        &self,
+        path: &Path,
+        worktree: &Worktree,
+    ) -> Result<Vec<String>, WorktreeError> {
+        let mut lost = Vec::new();
+        let read_path = path.to_path_buf();
+        let status = tokio::task::spawn_blocking(move || read::status(&read_path))
+            .await
+            .map_err(|e| WorktreeError::Io(e.to_string()))??;
+        let changed = status.changed_paths();
+        if !changed.is_empty() {
+            let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
+            let more = changed.len().saturating_sub(shown.len());
+            lost.push(format!(
+                "uncommitted changes in {} file(s) ({}{})",
+                changed.len(),
+                shown.join(", "),
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        // Commits on no remote-tracking branch; with no remote, commits not in the base.
+        let remotes = self.git().run(path, &["remote"]).await.unwrap_or_default();
+        let rev_list = if remotes.trim().is_empty() {
+            self.git()
+                .run(
+                    path,
+                    &["rev-list", "--oneline", "HEAD", "--not", &worktree.base],
+                )
+                .await
+        } else {
+            self.git()
+                .run(
+                    path,
+                    &["rev-list", "--oneline", "HEAD", "--not", "--remotes"],
+                )
+                .await
+        };
+        let commits: Vec<String> = rev_list
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if !commits.is_empty() {
+            lost.push(format!(
+                "{} commit(s) not pushed ({}) — the branch {} keeps them, but nowhere else has them",
+                commits.len(),
+                commits.iter().take(3).cloned().collect::<Vec<_>>().join("; "),
+                worktree.branch
+            ));
+        }
+        Ok(lost)
+    }
+
+    /// Worktrees worth cleaning up (merged or idle), git worktrees Flotilla does not manage, and
+    /// the disk they use. Prunes stale git metadata first.
+    pub async fn cleanup(
+        &self,
+        project_id: &str,
+        instances: &InstanceUse,
+        idle_for_ms: i64,
+    ) -> Result<Cleanup, WorktreeError> {
+        let project = self.projects.record(project_id).await?;
+        let main = PathBuf::from(&project.path);
+        self.git().run(&main, &["worktree", "prune"]).await?;
+        let worktrees = self.list(Some(project_id), instances).await?;
+        let registered = self.registered(&project).await?;
+        let known: Vec<&str> = worktrees.iter().map(|w| w.path.as_str()).collect();
+        let external = registered
+            .into_iter()
+            .filter(|w| !same_path(Path::new(&w.path), &main) && !known.contains(&w.path.as_str()))
+            .collect();
+        let total_disk_bytes = worktrees.iter().map(|w| w.disk_bytes).sum();
+        let now = now_ms();
+        let used = |w: &Worktree| {
+            instances
+                .iter()
+                .any(|(_, wt, _)| wt.as_deref() == Some(w.id.as_str()))
+        };
+        let candidates = worktrees
+            .into_iter()
+            .filter_map(|w| {
+                let mut reasons = Vec::new();
+                if w.merged && w.drift.is_none() {
+                    reasons.push("merged".to_string());
+                }
+                let created = crate::ui::format::parse_rfc3339_ms(&w.created_at).unwrap_or(now);
+                if w.instances.is_empty() && !used(&w) && now - created > idle_for_ms {
+                    reasons.push("idle".to_string());
+                }
+                if w.drift.is_some() {
+                    reasons.push("drifted".to_string());
+                }
+                (!reasons.is_empty()).then_some(CleanupCandidate {
+                    worktree: w,
+                    reasons,
+                })
+            })
+            .collect();
+        Ok(Cleanup {
+            candidates,
+            external,
+            total_disk_bytes,
+        })
+    }
+}
+
+fn live_in(instances: &InstanceUse, worktree_id: &str) -> Vec<String> {
+    instances
+        .iter()
+        .filter(|(_, wt, live)| *live && wt.as_deref() == Some(worktree_id))
+        .map(|(id, _, _)| id.clone())
+        .collect()
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Bytes used by the files under `path` (the .git file or folder excluded, symlinks not followed).
+pub fn disk_usage(path: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if dir == path && entry.file_name() == ".git" {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.is_file() {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}
