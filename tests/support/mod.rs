@@ -3,6 +3,7 @@
 #![allow(dead_code)] // Not every test binary uses every helper.
 
 pub mod fake_anthropic;
+pub mod fake_github;
 
 use fake_anthropic::FakeAnthropic;
 use futures::{SinkExt, StreamExt};
@@ -185,6 +186,18 @@ impl TestServer {
             .send()
             .await
             .expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .put(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("PUT");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -378,4 +391,39 @@ pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 /// Whether any process of the group is alive.
 pub fn group_alive(pgid: u32) -> bool {
     nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), None).is_ok()
+}
+
+/// Runs git in `dir` (for setting up test repositories), panicking with git's words on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A repository on `main` with one commit and an identity for commits.
+pub fn init_repo(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.name", "Test"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+    std::fs::write(dir.join("README.md"), "# demo\n\nline two\n").unwrap();
+    std::fs::write(dir.join(".gitignore"), "target/\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+}
+
+/// Commits everything in `dir` with `message`.
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
 }
