@@ -6,3 +6,4 @@ mod support;
 
 mod instances;
 mod projects;
+mod worktrees;
