@@ -6,4 +6,5 @@ mod support;
 
 mod instances;
 mod projects;
+mod review;
 mod worktrees;

@@ -25,12 +25,17 @@ pub struct FakeGitHub {
 impl FakeGitHub {
     /// Accepts requests with `Authorization: Bearer <token>` only.
     pub async fn start(token: &str) -> Self {
-        let shared = Arc::new(Shared { token: token.into(), ..Default::default() });
+        let shared = Arc::new(Shared {
+            token: token.into(),
+            ..Default::default()
+        });
         let app = Router::new()
             .route("/repos/{owner}/{repo}/pulls", post(create))
             .route("/repos/{owner}/{repo}/pulls/{number}", get(show))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -54,9 +59,16 @@ impl FakeGitHub {
 }
 
 fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<String, (StatusCode, Json<Value>)> {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     if auth != format!("Bearer {}", shared.token) {
-        return Err((StatusCode::UNAUTHORIZED, Json(json!({"message": "Bad credentials"}))));
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "Bad credentials"})),
+        ));
     }
     Ok(auth)
 }
@@ -75,7 +87,9 @@ async fn create(
     if body["head"] == body["base"] {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({"message": "Validation Failed", "errors": [{"message": "head and base are the same"}]})),
+            Json(
+                json!({"message": "Validation Failed", "errors": [{"message": "head and base are the same"}]}),
+            ),
         );
     }
     let mut pulls = shared.pulls.lock().unwrap();
@@ -99,7 +113,13 @@ async fn show(
     if let Err(e) = authorized(&shared, &headers) {
         return e;
     }
-    match shared.pulls.lock().unwrap().iter().find(|p| p["number"] == number) {
+    match shared
+        .pulls
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == number)
+    {
         Some(pr) => (StatusCode::OK, Json(pr.clone())),
         None => (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))),
     }
