@@ -116,28 +116,39 @@ pub async fn remove(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> Result<Json<Project>, AppError> {
+    Ok(Json(
+        forget(&state, &id, q.delete_files, q.confirm.as_deref()).await?,
+    ))
+}
+
+/// Removes a project from Flotilla — refused while instances run on it — and, when asked and
+/// confirmed, its files and its worktrees' files.
+pub async fn forget(
+    state: &AppState,
+    id: &str,
+    delete_files: bool,
+    confirm: Option<&str>,
+) -> Result<Project, AppError> {
     let live = state
         .instances
         .list()
         .into_iter()
-        .filter(|i| i.project_id.as_deref() == Some(id.as_str()) && i.status.is_live())
+        .filter(|i| i.project_id.as_deref() == Some(id) && i.status.is_live())
         .count();
     if live > 0 {
         return Err(AppError::Conflict(format!(
             "{live} live instance(s) work on this project; stop them first"
         )));
     }
-    let worktrees: Vec<String> = crate::worktrees::store::list(&state.db, Some(&id))
+    let worktrees: Vec<String> = crate::worktrees::store::list(&state.db, Some(id))
         .await?
         .into_iter()
         .map(|w| w.path)
         .collect();
-    Ok(Json(
-        state
-            .projects
-            .delete(&id, q.delete_files, q.confirm.as_deref(), &worktrees)
-            .await?,
-    ))
+    Ok(state
+        .projects
+        .delete(id, delete_files, confirm, &worktrees)
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/templates", tag = "projects", responses((status = 200, description = "Templates", body = [serde_json::Value])))]

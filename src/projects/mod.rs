@@ -5,6 +5,7 @@
 //!   CLAUDE.md; `store`: the tables; `templates`: project templates
 //! - `http` (server): the routes
 
+pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]

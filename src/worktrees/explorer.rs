@@ -4,29 +4,11 @@
 
 use super::review::confine_relative;
 use super::service::WorktreeError;
-use serde::{Deserialize, Serialize};
+use super::types::{DirEntry, FileContent};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are not opened in the editor.
 pub const MAX_FILE: u64 = 2 * 1024 * 1024;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DirEntry {
-    pub name: String,
-    /// Relative to the checkout.
-    pub path: String,
-    pub dir: bool,
-    pub size: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileContent {
-    pub path: String,
-    /// None for binary or oversized files.
-    pub content: Option<String>,
-    pub size: u64,
-    pub binary: bool,
-}
 
 /// Resolves `rel` inside `root`, refusing escapes. The target need not exist (for writes), but
 /// its parent must, and both must resolve (following symlinks) to somewhere inside `root`.

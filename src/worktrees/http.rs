@@ -1,14 +1,14 @@
 //! Worktree routes, and the review routes of a checkout — mounted for a worktree
 //! (`/api/worktrees/{id}/...`) and for a project's main checkout (`/api/projects/{id}/...`).
 
-use super::explorer::{self, DirEntry, FileContent};
-use super::review::{Checkout, SyncOutcome, SyncStrategy};
-use super::service::{InstanceUse, WorktreeError};
-use super::store::WorktreeRecord;
-use super::types::{Cleanup, CreateWorktree, PullRequest, ScriptRun, Worktree};
+use super::ops::{self, instance_use};
+use super::service::WorktreeError;
+use super::types::{
+    CheckoutKind, Cleanup, CreateWorktree, DirEntry, FileContent, PullRequest, ScriptRun,
+    SyncOutcome, SyncStrategy, Worktree,
+};
 use crate::error::AppError;
 use crate::git::types::{BranchInfo, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus};
-use crate::projects::store::ProjectRecord;
 use crate::server::extract::{ApiJson, ApiQuery};
 use crate::server::state::AppState;
 use axum::extract::{Extension, Path, State};
@@ -25,19 +25,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/script-runs/{id}", get(script_run))
         .nest(
             "/api/worktrees/{id}",
-            review_routes().layer(Extension(Kind::Worktree)),
+            review_routes().layer(Extension(CheckoutKind::Worktree)),
         )
         .nest(
             "/api/projects/{id}",
-            review_routes().layer(Extension(Kind::MainCheckout)),
+            review_routes().layer(Extension(CheckoutKind::MainCheckout)),
         )
-}
-
-/// Which checkout a review route is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Worktree,
-    MainCheckout,
 }
 
 fn review_routes() -> Router<AppState> {
@@ -73,16 +66,6 @@ impl From<WorktreeError> for AppError {
             WorktreeError::Io(_) | WorktreeError::Db(_) => AppError::Internal(message),
         }
     }
-}
-
-/// Which instance works where, for the worktree views.
-pub fn instance_use(state: &AppState) -> InstanceUse {
-    state
-        .instances
-        .list()
-        .into_iter()
-        .map(|i| (i.id, i.worktree_id, i.status.is_live()))
-        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,56 +166,22 @@ pub async fn script_run(
     }
 }
 
-/// The checkout a review route is about, its project, and (for a worktree) its record.
-async fn checkout(
-    state: &AppState,
-    kind: Kind,
-    id: &str,
-) -> Result<(Checkout, ProjectRecord, Option<WorktreeRecord>), AppError> {
-    let (project, worktree) = match kind {
-        Kind::Worktree => {
-            let w = state.worktrees.record(id).await?;
-            (state.projects.record(&w.project_id).await?, Some(w))
-        }
-        Kind::MainCheckout => (state.projects.record(id).await?, None),
-    };
-    let checkout = Checkout {
-        path: worktree
-            .as_ref()
-            .map(|w| w.path.clone())
-            .unwrap_or_else(|| project.path.clone())
-            .into(),
-        base: worktree
-            .as_ref()
-            .map(|w| w.base.clone())
-            .or_else(|| project.base_branch.clone()),
-        env: state.projects.env_plain(&project.id).await?,
-    };
-    if !checkout.path.is_dir() {
-        return Err(AppError::Conflict(format!(
-            "the checkout {} is missing on disk",
-            checkout.path.display()
-        )));
-    }
-    Ok((checkout, project, worktree))
-}
+type On = Extension<CheckoutKind>;
 
 pub async fn status(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<WorkingStatus>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    Ok(Json(s.review.status(&c).await?))
+    Ok(Json(ops::status(&s, k, &id).await?))
 }
 
 pub async fn changes(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<FileChange>>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    Ok(Json(s.review.changes_from_base(&c).await?))
+    Ok(Json(ops::changes(&s, k, &id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,15 +196,12 @@ pub struct DiffQuery {
 
 pub async fn diff(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> Result<Json<FileDiff>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
     Ok(Json(
-        s.review
-            .diff(&c, &q.path, q.old_path.as_deref(), q.source, q.page)
-            .await?,
+        ops::diff(&s, k, &id, &q.path, q.old_path.as_deref(), q.source, q.page).await?,
     ))
 }
 
@@ -267,24 +213,20 @@ pub struct Paths {
 
 pub async fn stage(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Paths>,
 ) -> Result<Json<WorkingStatus>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    s.review.stage(&c, &b.paths).await?;
-    Ok(Json(s.review.status(&c).await?))
+    Ok(Json(ops::stage(&s, k, &id, &b.paths).await?))
 }
 
 pub async fn unstage(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Paths>,
 ) -> Result<Json<WorkingStatus>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    s.review.unstage(&c, &b.paths).await?;
-    Ok(Json(s.review.status(&c).await?))
+    Ok(Json(ops::unstage(&s, k, &id, &b.paths).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -298,14 +240,13 @@ pub struct CommitBody {
 
 pub async fn commit(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CommitBody>,
 ) -> Result<(StatusCode, Json<CommitInfo>), AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(s.review.commit(&c, &b.message, &b.paths).await?),
+        Json(ops::commit(&s, k, &id, &b.message, &b.paths).await?),
     ))
 }
 
@@ -317,22 +258,20 @@ pub struct Draft {
 /// A commit message for what is staged, drafted by Claude (a one-shot `claude -p`).
 pub async fn draft_message(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<Draft>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
     Ok(Json(Draft {
-        message: s.review.draft_message(&c).await?,
+        message: ops::draft_message(&s, k, &id).await?,
     }))
 }
 
 pub async fn log(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<CommitInfo>>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    Ok(Json(s.review.log(&c, 50).await?))
+    Ok(Json(ops::log(&s, k, &id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,12 +283,11 @@ pub struct SyncBody {
 /// Rebases or merges onto the base; a conflict is reported (409, with the files) and undone.
 pub async fn sync(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SyncBody>,
 ) -> Result<Json<SyncOutcome>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    Ok(Json(s.review.sync(&c, b.strategy).await?))
+    Ok(Json(ops::sync(&s, k, &id, b.strategy).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -359,12 +297,11 @@ pub struct Pushed {
 
 pub async fn push(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<Pushed>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
     Ok(Json(Pushed {
-        branch: s.review.push(&c, None).await?,
+        branch: ops::push(&s, k, &id).await?,
     }))
 }
 
@@ -379,75 +316,31 @@ pub struct PrBody {
 /// Pushes the branch and opens a pull request into the base; the link is kept with the worktree.
 pub async fn open_pr(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PrBody>,
 ) -> Result<(StatusCode, Json<PullRequest>), AppError> {
-    let (c, project, worktree) = checkout(&s, kind, &id).await?;
-    let base = c
-        .base
-        .clone()
-        .ok_or_else(|| AppError::Unprocessable("a pull request needs a base branch".into()))?;
-    let branch = s.review.push(&c, None).await?;
-    let api = project
-        .github_api_url
-        .clone()
-        .unwrap_or_else(|| super::pr::DEFAULT_API.into());
-    let pr = super::pr::open(
-        s.projects.git(),
-        &s.http,
-        super::pr::PrRequest {
-            checkout: &c.path,
-            branch: &branch,
-            base: &base,
-            title: &b.title,
-            body: &b.body,
-            api: &api,
-            env: &c.env,
-        },
-    )
-    .await?;
-    if let Some(w) = worktree {
-        super::store::set_pr(&s.db, &w.id, &pr.url, pr.number as i64, &pr.state).await?;
-    }
-    Ok((StatusCode::CREATED, Json(pr)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ops::open_pr(&s, k, &id, &b.title, &b.body).await?),
+    ))
 }
 
 /// The worktree's pull request with its state as GitHub has it now.
 pub async fn refresh_pr(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<PullRequest>, AppError> {
-    let (c, project, worktree) = checkout(&s, kind, &id).await?;
-    let Some(w) = worktree.filter(|w| w.pr_url.is_some()) else {
-        return Err(AppError::NotFound(
-            "no pull request was opened from this checkout".into(),
-        ));
-    };
-    let api = project
-        .github_api_url
-        .clone()
-        .unwrap_or_else(|| super::pr::DEFAULT_API.into());
-    let number = w.pr_number.unwrap_or(0) as u64;
-    let state =
-        super::pr::refresh(s.projects.git(), &s.http, &c.path, &api, number, &c.env).await?;
-    let url = w.pr_url.clone().unwrap_or_default();
-    super::store::set_pr(&s.db, &w.id, &url, number as i64, &state).await?;
-    Ok(Json(PullRequest { url, number, state }))
+    Ok(Json(ops::refresh_pr(&s, k, &id).await?))
 }
 
 pub async fn branches(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<BranchInfo>>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    let path = c.path.clone();
-    let list = tokio::task::spawn_blocking(move || crate::git::read::branches(&path))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Json(list))
+    Ok(Json(ops::branches(&s, k, &id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -460,25 +353,21 @@ pub struct NewBranch {
 
 pub async fn create_branch(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewBranch>,
 ) -> Result<StatusCode, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    s.review
-        .create_branch(&c, &b.name, b.base.as_deref())
-        .await?;
+    ops::create_branch(&s, k, &id, &b.name, b.base.as_deref()).await?;
     Ok(StatusCode::CREATED)
 }
 
 /// Deletes a merged branch (an unmerged one is refused).
 pub async fn delete_branch(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path((id, name)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    s.review.delete_merged_branch(&c, &name).await?;
+    ops::delete_branch(&s, k, &id, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -488,19 +377,13 @@ pub struct SwitchBody {
     branch: String,
 }
 
-/// Switches this checkout to another branch (a worktree keeps following its new branch).
 pub async fn switch(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SwitchBody>,
 ) -> Result<Json<WorkingStatus>, AppError> {
-    let (c, _, worktree) = checkout(&s, kind, &id).await?;
-    s.review.switch(&c, &b.branch).await?;
-    if let Some(w) = worktree {
-        super::store::set_branch(&s.db, &w.id, &b.branch).await?;
-    }
-    Ok(Json(s.review.status(&c).await?))
+    Ok(Json(ops::switch(&s, k, &id, &b.branch).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -511,15 +394,11 @@ pub struct DirQuery {
 
 pub async fn files(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DirQuery>,
 ) -> Result<Json<Vec<DirEntry>>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    let entries = tokio::task::spawn_blocking(move || explorer::list_dir(&c.path, &q.dir))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Json(entries))
+    Ok(Json(ops::files(&s, k, &id, q.dir).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -529,15 +408,11 @@ pub struct FileQuery {
 
 pub async fn read_file(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<FileQuery>,
 ) -> Result<Json<FileContent>, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    let file = tokio::task::spawn_blocking(move || explorer::read_file(&c.path, &q.path))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(Json(file))
+    Ok(Json(ops::read_file(&s, k, &id, q.path).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -548,43 +423,23 @@ pub struct WriteBody {
 
 pub async fn write_file(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<FileQuery>,
     ApiJson(b): ApiJson<WriteBody>,
 ) -> Result<StatusCode, AppError> {
-    let (c, _, _) = checkout(&s, kind, &id).await?;
-    tokio::task::spawn_blocking(move || explorer::write_file(&c.path, &q.path, &b.content))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    ops::write_file(&s, k, &id, q.path, b.content).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Starts the project's run script in this checkout; its output is kept (see the run).
 pub async fn run_script(
     State(s): State<AppState>,
-    Extension(kind): Extension<Kind>,
+    Extension(k): On,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ScriptRun>), AppError> {
-    let (c, project, worktree) = checkout(&s, kind, &id).await?;
-    let Some(script) = project.run_script.clone().filter(|s| !s.trim().is_empty()) else {
-        return Err(AppError::Unprocessable(
-            "the project has no run script; set one in its settings".into(),
-        ));
-    };
-    let mut env = c.env.clone();
-    env.insert("FLOTILLA_PROJECT".into(), project.name.clone());
-    let run = s
-        .worktrees
-        .scripts()
-        .start(
-            &project.id,
-            worktree.as_ref().map(|w| w.id.as_str()),
-            "run",
-            &script,
-            c.path.clone(),
-            env,
-        )
-        .await?;
-    Ok((StatusCode::ACCEPTED, Json(run)))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ops::run_script(&s, k, &id).await?),
+    ))
 }

@@ -6,12 +6,15 @@
 //!   rebase/merge, push; `pr`: pull requests; `explorer`: file tree, read and write
 //! - `http` (server): the routes
 
+pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
 pub mod explorer;
 #[cfg(feature = "ssr")]
 pub mod http;
+#[cfg(feature = "ssr")]
+pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod pr;
 #[cfg(feature = "ssr")]

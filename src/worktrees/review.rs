@@ -2,12 +2,12 @@
 //! staging, commits (with a message Claude drafts), branches, rebase/merge onto the base, push.
 
 use super::service::WorktreeError;
+use super::types::{SyncOutcome, SyncStrategy};
 use crate::git::diff::{file_diff, unified};
 use crate::git::types::{
     validate_branch_name, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus,
 };
 use crate::git::{read, Git, GitError};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,21 +26,6 @@ pub struct Checkout {
     pub base: Option<String>,
     /// The project's environment (for scripts and Claude).
     pub env: BTreeMap<String, String>,
-}
-
-/// How to bring a branch up to date with its base.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncStrategy {
-    Rebase,
-    Merge,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncOutcome {
-    /// "up_to_date", "rebased" or "merged".
-    pub result: String,
-    pub head: Option<String>,
 }
 
 /// Runs blocking gix reads off the async threads.
