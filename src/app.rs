@@ -43,6 +43,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=crate::instances::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/instances/:id") view=crate::instances::ChatPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects") view=crate::projects::ProjectsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/:id") view=crate::projects::ProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/worktrees/:id") view=crate::worktrees::WorktreePage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=crate::sessions::SessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>
                     <Route path=path!("/analytics") view=crate::analytics::AnalyticsPage ssr=SsrMode::Async/>

@@ -11,7 +11,7 @@ pub mod api;
 pub mod chat;
 pub mod codec;
 mod dashboard;
-mod new_instance;
+pub mod new_instance;
 pub mod types;
 
 #[cfg(feature = "ssr")]

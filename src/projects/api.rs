@@ -40,7 +40,10 @@ pub async fn add_project(request: CreateProject) -> Result<Project, AppError> {
 }
 
 #[server(prefix = "/api/fn", endpoint = "save_project_settings", input = Json)]
-pub async fn save_project_settings(id: String, changes: UpdateProject) -> Result<Project, AppError> {
+pub async fn save_project_settings(
+    id: String,
+    changes: UpdateProject,
+) -> Result<Project, AppError> {
     respond(
         state()
             .projects

@@ -58,6 +58,12 @@ pub fn now_ms() -> i64 {
 /// Highlights the code blocks inside `element` with highlight.js (served from /vendor), if it
 /// has loaded. Plain code stays readable when it has not.
 pub fn highlight_code_in(element: &web_sys::Element) {
+    highlight_in(element, "pre code");
+}
+
+/// Highlights every element matching `selector` inside `element` (each names its language in a
+/// `language-*` class), if highlight.js has loaded.
+pub fn highlight_in(element: &web_sys::Element, selector: &str) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -73,7 +79,7 @@ pub fn highlight_code_in(element: &web_sys::Element) {
         let Ok(highlight) = highlight.dyn_into::<js_sys::Function>() else {
             return;
         };
-        if let Ok(blocks) = element.query_selector_all("pre code") {
+        if let Ok(blocks) = element.query_selector_all(selector) {
             for i in 0..blocks.length() {
                 if let Some(block) = blocks.item(i) {
                     let _ = highlight.call1(&hljs, &block);
@@ -82,7 +88,7 @@ pub fn highlight_code_in(element: &web_sys::Element) {
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = element;
+    let _ = (element, selector);
 }
 
 /// Scrolls `element` to its bottom if the user was already near it (reading the newest

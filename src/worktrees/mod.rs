@@ -7,7 +7,14 @@
 //! - `http` (server): the routes
 
 pub mod api;
+pub mod diff_view;
+mod explorer_ui;
+pub mod list_ui;
+mod page;
+pub mod review_ui;
 pub mod types;
+
+pub use page::WorktreePage;
 
 #[cfg(feature = "ssr")]
 pub mod explorer;

@@ -1,0 +1,298 @@
+//! A worktree's page: what it is, an instance started in it, its changes and files, and
+//! shipping: bring up to date with the base, push, pull request, branches.
+
+use super::api::{
+    create_branch, delete_branch, get_worktree, list_branches, open_pull_request, push_branch,
+    refresh_pull_request, switch_branch, sync_with_base,
+};
+use super::list_ui::{RemoveWorktree, WorktreeFacts};
+use super::review_ui::{ExplorerPanel, ReviewPanel};
+use super::types::{CheckoutKind, SyncStrategy, Worktree};
+use crate::instances::new_instance::launch_action;
+use crate::instances::types::{CreateInstance, PERMISSION_MODES};
+use crate::ui::Icon;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+#[component]
+pub fn WorktreePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let tab = move || {
+        query
+            .with(|q| q.get("tab"))
+            .unwrap_or_else(|| "changes".into())
+    };
+    let version = RwSignal::new(0u32);
+    let worktree = Resource::new(move || (id(), version.get()), |(id, _)| get_worktree(id));
+    view! {
+        <Transition fallback=|| view! { <p class="text-muted">"Loading the worktree…"</p> }>
+            {move || Suspend::new(async move {
+                match worktree.await {
+                    Err(e) => view! {
+                        <div class="card mx-auto max-w-xl text-center" role="alert">
+                            <p class="font-semibold">"This worktree could not be opened."</p>
+                            <p class="mt-1 text-sm text-muted">{e.to_string()}</p>
+                            <A href="/projects" attr:class="btn btn-secondary mt-4">"Projects"</A>
+                        </div>
+                    }.into_any(),
+                    Ok(w) => {
+                        let wid = w.id.clone();
+                        let tabs = [("changes", "Changes"), ("files", "Files")];
+                        view! {
+                            <Title text=w.branch.clone()/>
+                            <section class="mx-auto max-w-6xl">
+                                <Header worktree=w.clone()/>
+                                <div class="mt-4 grid gap-4 lg:grid-cols-3">
+                                    <StartInstance worktree=w.clone()/>
+                                    <Ship worktree=w.clone() version/>
+                                    <Branches id=w.id.clone() version/>
+                                </div>
+                                {w.setup.clone().map(|run| view! {
+                                    <details class="card mt-4" data-testid="setup-output">
+                                        <summary class="cursor-pointer text-sm font-semibold">
+                                            {format!("Setup script: {:?}", run.status).to_lowercase()}
+                                            {run.exit_code.map(|c| format!(" (exit {c})"))}
+                                        </summary>
+                                        <pre class="code-block max-h-64">{run.output.clone()}</pre>
+                                    </details>
+                                })}
+                                <nav class="mt-4 flex gap-1 border-b border-base" aria-label="Worktree sections">
+                                    {tabs.into_iter().map(|(key, label)| view! {
+                                        <A href=format!("/worktrees/{wid}?tab={key}") attr:class="tab"
+                                            attr:aria-current=move || (tab() == key).then_some("page") attr:data-testid=format!("tab-{key}")>{label}</A>
+                                    }).collect_view()}
+                                </nav>
+                                <div class="mt-4">
+                                    {move || if tab() == "files" {
+                                        view! { <ExplorerPanel kind=CheckoutKind::Worktree id=w.id.clone()/> }.into_any()
+                                    } else {
+                                        view! { <ReviewPanel kind=CheckoutKind::Worktree id=w.id.clone()/> }.into_any()
+                                    }}
+                                </div>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn Header(worktree: Worktree) -> impl IntoView {
+    let navigate = use_navigate();
+    let project_href = format!("/projects/{}", worktree.project_id);
+    let after_remove = project_href.clone();
+    view! {
+        <div class="flex flex-wrap items-start gap-3">
+            <div class="min-w-0 flex-1">
+                <p class="text-sm text-muted"><A href=project_href attr:class="hover:underline">"Project"</A> " / worktree"</p>
+                <h1 class="page-title font-mono" data-testid="worktree-branch">{worktree.branch.clone()}</h1>
+                <p class="mt-1 truncate font-mono text-xs text-muted">{format!("{} · from {}", worktree.path, worktree.base)}</p>
+                <div class="mt-2"><WorktreeFacts worktree=worktree.clone()/></div>
+            </div>
+            <RemoveWorktree id=worktree.id.clone() on_removed=Callback::new(move |_| navigate(&after_remove, Default::default()))/>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn StartInstance(worktree: Worktree) -> impl IntoView {
+    let launch = launch_action();
+    let prompt = RwSignal::new(String::new());
+    let mode = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Err(e)) = launch.value().get() {
+            error.set(Some(e.to_string()));
+        }
+    });
+    let wid = StoredValue::new(worktree.id.clone());
+    let submit = move || {
+        error.set(None);
+        launch.dispatch(CreateInstance {
+            worktree_id: Some(wid.get_value()),
+            prompt: Some(prompt.get_untracked().trim().to_string()).filter(|p| !p.is_empty()),
+            // Empty: the project's default applies.
+            permission_mode: Some(mode.get_untracked()).filter(|m| !m.is_empty()),
+            ..Default::default()
+        });
+    };
+    let live = worktree.instances.clone();
+    view! {
+        <form class="card grid content-start gap-2" data-testid="start-instance-here" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <h2 class="font-semibold">"Claude in this worktree"</h2>
+            {(!live.is_empty()).then(|| view! {
+                <ul class="text-sm">
+                    {live.iter().map(|i| view! { <li><A href=format!("/instances/{i}") attr:class="text-accent hover:underline">"Open the live instance"</A></li> }).collect_view()}
+                </ul>
+            })}
+            <textarea class="input min-h-20" aria-label="First prompt" placeholder="What should Claude do here? (Ctrl+Enter starts)" bind:value=prompt
+                data-testid="worktree-prompt"
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }></textarea>
+            <div class="flex gap-2">
+                <select class="input" aria-label="Permissions" bind:value=mode>
+                    <option value="">"Project default permissions"</option>
+                    {PERMISSION_MODES.iter().map(|m| view! { <option value=*m>{*m}</option> }).collect_view()}
+                </select>
+                <button type="submit" class="btn btn-primary" disabled=move || launch.pending().get() data-testid="start-in-worktree">
+                    <Icon name="play" class="size-4"/> "Start"
+                </button>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="text-sm text-red-600" role="alert">{move || error.get()}</p>
+            </Show>
+        </form>
+    }
+    .into_any()
+}
+
+/// Sync with the base, push, and the pull request.
+#[component]
+fn Ship(worktree: Worktree, version: RwSignal<u32>) -> impl IntoView {
+    let kind = CheckoutKind::Worktree;
+    let id = worktree.id.clone();
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let op = Action::new(move |what: &&'static str| {
+        let (id, what) = (id.clone(), *what);
+        let (t, b) = (title.get_untracked(), body.get_untracked());
+        async move {
+            let out = match what {
+                "rebase" | "merge" => {
+                    let strategy = if what == "rebase" {
+                        SyncStrategy::Rebase
+                    } else {
+                        SyncStrategy::Merge
+                    };
+                    sync_with_base(kind, id, strategy)
+                        .await
+                        .map(|o| format!("Sync: {}", o.result.replace('_', " ")))
+                }
+                "push" => push_branch(kind, id).await.map(|b| format!("Pushed {b}")),
+                "pr" => open_pull_request(kind, id, t, b)
+                    .await
+                    .map(|pr| format!("Opened pull request #{}", pr.number)),
+                _ => refresh_pull_request(kind, id)
+                    .await
+                    .map(|pr| format!("Pull request #{} is {}", pr.number, pr.state)),
+            };
+            out.map_err(|e| e.to_string())
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = op.value().get() {
+            if result.is_ok() {
+                version.update(|v| *v += 1);
+            }
+            message.set(Some(result));
+        }
+    });
+    let has_pr = worktree.pr.is_some();
+    view! {
+        <div class="card grid content-start gap-2" data-testid="ship">
+            <h2 class="font-semibold">"Ship"</h2>
+            <div class="flex flex-wrap gap-2">
+                <button type="button" class="btn btn-secondary" disabled=move || op.pending().get() title=format!("Rebase onto {}", worktree.base)
+                    on:click=move |_| { op.dispatch("rebase"); }>"Rebase"</button>
+                <button type="button" class="btn btn-secondary" disabled=move || op.pending().get() title=format!("Merge {} in", worktree.base)
+                    on:click=move |_| { op.dispatch("merge"); }>"Merge base"</button>
+                <button type="button" class="btn btn-secondary" disabled=move || op.pending().get() on:click=move |_| { op.dispatch("push"); }>"Push"</button>
+                {has_pr.then(|| view! {
+                    <button type="button" class="btn btn-secondary" disabled=move || op.pending().get() on:click=move |_| { op.dispatch("refresh"); }>"PR state"</button>
+                })}
+            </div>
+            <details>
+                <summary class="cursor-pointer text-sm">"Open a pull request"</summary>
+                <form class="mt-2 grid gap-2" on:submit=move |ev| { ev.prevent_default(); op.dispatch("pr"); }>
+                    <input class="input" placeholder="Title" aria-label="Pull request title" required bind:value=title/>
+                    <textarea class="input min-h-16" placeholder="Description" aria-label="Pull request description" bind:value=body></textarea>
+                    <button type="submit" class="btn btn-primary" disabled=move || op.pending().get()>"Push and open"</button>
+                    <p class="text-xs text-muted">"Uses GITHUB_TOKEN from the project's environment, else the gh CLI."</p>
+                </form>
+            </details>
+            {move || message.get().map(|m| match m {
+                Ok(text) => view! { <p class="text-sm text-emerald-700 dark:text-emerald-400" role="status">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="text-sm text-red-600" role="alert">{text}</p> }.into_any(),
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Branches(id: String, version: RwSignal<u32>) -> impl IntoView {
+    let kind = CheckoutKind::Worktree;
+    let lid = id.clone();
+    let branches = Resource::new(
+        move || (lid.clone(), version.get()),
+        move |(id, _)| list_branches(kind, id),
+    );
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let op = Action::new(move |(what, branch): &(&'static str, String)| {
+        let (id, what, branch) = (id.clone(), *what, branch.clone());
+        async move {
+            match what {
+                "create" => create_branch(kind, id, branch, None).await,
+                "switch" => switch_branch(kind, id, branch).await.map(|_| ()),
+                _ => delete_branch(kind, id, branch).await,
+            }
+        }
+    });
+    Effect::new(move |_| match op.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            name.set(String::new());
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    view! {
+        <div class="card grid content-start gap-2" data-testid="branches">
+            <h2 class="font-semibold">"Branches"</h2>
+            <Transition fallback=|| view! { <p class="text-sm text-muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let list = branches.await.unwrap_or_default();
+                    view! {
+                        <ul class="max-h-40 overflow-auto text-sm">
+                            {list.into_iter().map(|b| {
+                                let (n1, n2) = (b.name.clone(), b.name.clone());
+                                view! {
+                                    <li class="flex items-center gap-2 py-0.5">
+                                        <span class="min-w-0 flex-1 truncate font-mono text-xs" class=("font-bold", b.current)>{b.name.clone()}</span>
+                                        {(!b.current).then(|| view! {
+                                            <button type="button" class="text-xs text-accent hover:underline" on:click=move |_| { op.dispatch(("switch", n1.clone())); }>"Switch"</button>
+                                            <button type="button" class="text-xs text-muted hover:underline" title="Delete (only when merged)" on:click=move |_| { op.dispatch(("delete", n2.clone())); }>"Delete"</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+            <form class="flex gap-2" on:submit=move |ev| { ev.prevent_default(); op.dispatch(("create", name.get_untracked().trim().to_string())); }>
+                <input class="input font-mono" placeholder="new-branch" aria-label="New branch name" required bind:value=name/>
+                <button type="submit" class="btn btn-secondary" disabled=move || op.pending().get()>"Create"</button>
+            </form>
+            <Show when=move || error.get().is_some()>
+                <p class="text-sm text-red-600" role="alert">{move || error.get()}</p>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
