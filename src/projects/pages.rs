@@ -200,55 +200,66 @@ pub fn ProjectPage() -> impl IntoView {
             .with(|q| q.get("tab"))
             .unwrap_or_else(|| "worktrees".into())
     };
-    let project = Resource::new(id, get_project);
-    view! {
-        <Suspense fallback=|| view! { <p class="text-muted">"Loading the project…"</p> }>
-            {move || Suspend::new(async move {
-                match project.await {
-                    Err(e) => view! { <ProjectError error=e/> }.into_any(),
-                    Ok(p) => {
-                        let pid = p.id.clone();
-                        view! {
-                            <Title text=p.name.clone()/>
-                            <section class="mx-auto max-w-6xl">
-                                <ProjectHeader project=p.clone()/>
-                                <nav class="mt-4 flex gap-1 overflow-x-auto border-b border-base" aria-label="Project sections">
-                                    {TABS.iter().map(|(key, label)| {
-                                        let href = format!("/projects/{pid}?tab={key}");
-                                        let key = *key;
-                                        view! {
-                                            <A href=href attr:class="tab" attr:aria-current=move || (tab() == key).then_some("page")
-                                                attr:data-testid=format!("tab-{key}")>{*label}</A>
-                                        }
-                                    }).collect_view()}
-                                </nav>
-                                <div class="mt-4">
-                                    {move || {
-                                        let p = p.clone();
-                                        match tab().as_str() {
-                                            "changes" => view! { <ReviewPanel kind=CheckoutKind::MainCheckout id=p.id.clone()/> }.into_any(),
-                                            "files" => view! { <ExplorerPanel kind=CheckoutKind::MainCheckout id=p.id.clone()/> }.into_any(),
-                                            "settings" => view! {
-                                                <div class="grid gap-4 lg:grid-cols-2">
-                                                    <SettingsPanel project=p.clone()/>
-                                                    <div class="grid content-start gap-4">
-                                                        <EnvPanel id=p.id.clone()/>
-                                                        <DangerZone project=p.clone()/>
-                                                    </div>
-                                                    <div class="lg:col-span-2"><ClaudeMdPanel id=p.id.clone()/></div>
-                                                </div>
-                                            }.into_any(),
-                                            "cleanup" => view! { <CleanupPanel project_id=p.id.clone()/> }.into_any(),
-                                            _ => view! { <WorktreesPanel project=p.clone()/> }.into_any(),
-                                        }
-                                    }}
-                                </div>
-                            </section>
-                        }.into_any()
+    move || {
+        let id = id();
+        view! { <ProjectView id=id tab=Signal::derive(tab)/> }
+    }
+}
+
+/// The project's header, its tabs, and the chosen tab's panel. Panels load their own data beside
+/// (not inside) the project's <Suspense>: nested suspense on the server is where SSR went wrong.
+#[component]
+fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
+    let pid = id.clone();
+    let project = Resource::new(move || pid.clone(), get_project);
+    let with_project = move |render: fn(Project) -> AnyView| {
+        view! {
+            <Suspense fallback=|| view! { <p class="text-muted">"Loading the project…"</p> }>
+                {move || Suspend::new(async move {
+                    match project.await {
+                        Err(e) => view! { <ProjectError error=e/> }.into_any(),
+                        Ok(p) => render(p),
                     }
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+        }
+    };
+    let panel_id = id.clone();
+    view! {
+        <section class="mx-auto max-w-6xl">
+            {with_project(|p| view! { <Title text=p.name.clone()/> <ProjectHeader project=p/> }.into_any())}
+            <nav class="mt-4 flex gap-1 overflow-x-auto border-b border-base" aria-label="Project sections">
+                {TABS.iter().map(|(key, label)| {
+                    let href = format!("/projects/{id}?tab={key}");
+                    let key = *key;
+                    view! {
+                        <A href=href attr:class="tab" attr:aria-current=move || (tab.get() == key).then_some("page")
+                            attr:data-testid=format!("tab-{key}")>{*label}</A>
+                    }
+                }).collect_view()}
+            </nav>
+            <div class="mt-4">
+                {move || {
+                    let id = panel_id.clone();
+                    match tab.get().as_str() {
+                        "changes" => view! { <ReviewPanel kind=CheckoutKind::MainCheckout id/> }.into_any(),
+                        "files" => view! { <ExplorerPanel kind=CheckoutKind::MainCheckout id/> }.into_any(),
+                        "settings" => view! {
+                            <div class="grid gap-4 lg:grid-cols-2">
+                                {with_project(|p| view! { <SettingsPanel project=p/> }.into_any())}
+                                <div class="grid content-start gap-4">
+                                    <EnvPanel id=id.clone()/>
+                                    {with_project(|p| view! { <DangerZone project=p/> }.into_any())}
+                                </div>
+                                <div class="lg:col-span-2"><ClaudeMdPanel id=id.clone()/></div>
+                            </div>
+                        }.into_any(),
+                        "cleanup" => view! { <CleanupPanel project_id=id/> }.into_any(),
+                        _ => view! { <WorktreesPanel project_id=id/> }.into_any(),
+                    }
+                }}
+            </div>
+        </section>
     }
     .into_any()
 }

@@ -3,7 +3,6 @@
 
 use super::api::{add_worktree, list_worktrees, project_cleanup, remove_worktree};
 use super::types::{CreateWorktree, Worktree};
-use crate::projects::types::Project;
 use crate::ui::format::bytes;
 use crate::ui::Icon;
 use leptos::prelude::*;
@@ -11,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
-pub fn WorktreesPanel(project: Project) -> impl IntoView {
-    let pid = project.id.clone();
+pub fn WorktreesPanel(project_id: String) -> impl IntoView {
+    let pid = project_id.clone();
     let worktrees = Resource::new(move || pid.clone(), |id| list_worktrees(Some(id)));
     let branch = RwSignal::new(String::new());
     let base = RwSignal::new(String::new());
@@ -28,7 +27,7 @@ pub fn WorktreesPanel(project: Project) -> impl IntoView {
         Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
-    let project_id = project.id.clone();
+    let main_href = format!("/projects/{project_id}?tab=changes");
     let submit = move || {
         let name = branch.get_untracked().trim().to_string();
         if name.is_empty() {
@@ -43,12 +42,6 @@ pub fn WorktreesPanel(project: Project) -> impl IntoView {
             fetch: fetch.get_untracked(),
         });
     };
-    let base_hint = project
-        .base_branch
-        .clone()
-        .or(project.branch.clone())
-        .unwrap_or_else(|| "HEAD".into());
-    let main_href = format!("/projects/{}?tab=changes", project.id);
     view! {
         <form class="card grid gap-3 md:grid-cols-[1fr_1fr_auto_auto] md:items-end" data-testid="new-worktree-form"
             on:submit=move |ev| { ev.prevent_default(); submit(); }>
@@ -58,7 +51,7 @@ pub fn WorktreesPanel(project: Project) -> impl IntoView {
             </div>
             <div>
                 <label class="label" for="wt-base">"From"</label>
-                <input id="wt-base" class="input font-mono" placeholder=base_hint autocomplete="off" bind:value=base/>
+                <input id="wt-base" class="input font-mono" placeholder="the project's base branch" autocomplete="off" bind:value=base/>
             </div>
             <label class="flex items-center gap-2 pb-2 text-sm"><input type="checkbox" bind:checked=fetch/> "Fetch first"</label>
             <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() data-testid="create-worktree">

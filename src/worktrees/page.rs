@@ -26,59 +26,71 @@ pub fn WorktreePage() -> impl IntoView {
             .with(|q| q.get("tab"))
             .unwrap_or_else(|| "changes".into())
     };
+    // Each panel loads its own data beside (not inside) the worktree's <Transition>: nested
+    // suspense on the server is where SSR went wrong.
+    move || {
+        let id = id();
+        view! { <WorktreeView id=id tab=Signal::derive(tab)/> }
+    }
+}
+
+#[component]
+fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let worktree = Resource::new(move || (id(), version.get()), |(id, _)| get_worktree(id));
+    let wid = id.clone();
+    let worktree = Resource::new(
+        move || (wid.clone(), version.get()),
+        |(id, _)| get_worktree(id),
+    );
+    let tabs = [("changes", "Changes"), ("files", "Files")];
+    let panel_id = id.clone();
     view! {
-        <Transition fallback=|| view! { <p class="text-muted">"Loading the worktree…"</p> }>
-            {move || Suspend::new(async move {
-                match worktree.await {
-                    Err(e) => view! {
-                        <div class="card mx-auto max-w-xl text-center" role="alert">
-                            <p class="font-semibold">"This worktree could not be opened."</p>
-                            <p class="mt-1 text-sm text-muted">{e.to_string()}</p>
-                            <A href="/projects" attr:class="btn btn-secondary mt-4">"Projects"</A>
-                        </div>
-                    }.into_any(),
-                    Ok(w) => {
-                        let wid = w.id.clone();
-                        let tabs = [("changes", "Changes"), ("files", "Files")];
-                        view! {
+        <section class="mx-auto max-w-6xl">
+            <Transition fallback=|| view! { <p class="text-muted">"Loading the worktree…"</p> }>
+                {move || Suspend::new(async move {
+                    match worktree.await {
+                        Err(e) => view! {
+                            <div class="card mx-auto max-w-xl text-center" role="alert">
+                                <p class="font-semibold">"This worktree could not be opened."</p>
+                                <p class="mt-1 text-sm text-muted">{e.to_string()}</p>
+                                <A href="/projects" attr:class="btn btn-secondary mt-4">"Projects"</A>
+                            </div>
+                        }.into_any(),
+                        Ok(w) => view! {
                             <Title text=w.branch.clone()/>
-                            <section class="mx-auto max-w-6xl">
-                                <Header worktree=w.clone()/>
-                                <div class="mt-4 grid gap-4 lg:grid-cols-3">
-                                    <StartInstance worktree=w.clone()/>
-                                    <Ship worktree=w.clone() version/>
-                                    <Branches id=w.id.clone() version/>
-                                </div>
-                                {w.setup.clone().map(|run| view! {
-                                    <details class="card mt-4" data-testid="setup-output">
-                                        <summary class="cursor-pointer text-sm font-semibold">
-                                            {format!("Setup script: {:?}", run.status).to_lowercase()}
-                                            {run.exit_code.map(|c| format!(" (exit {c})"))}
-                                        </summary>
-                                        <pre class="code-block max-h-64">{run.output.clone()}</pre>
-                                    </details>
-                                })}
-                                <nav class="mt-4 flex gap-1 border-b border-base" aria-label="Worktree sections">
-                                    {tabs.into_iter().map(|(key, label)| view! {
-                                        <A href=format!("/worktrees/{wid}?tab={key}") attr:class="tab"
-                                            attr:aria-current=move || (tab() == key).then_some("page") attr:data-testid=format!("tab-{key}")>{label}</A>
-                                    }).collect_view()}
-                                </nav>
-                                <div class="mt-4">
-                                    {move || if tab() == "files" {
-                                        view! { <ExplorerPanel kind=CheckoutKind::Worktree id=w.id.clone()/> }.into_any()
-                                    } else {
-                                        view! { <ReviewPanel kind=CheckoutKind::Worktree id=w.id.clone()/> }.into_any()
-                                    }}
-                                </div>
-                            </section>
-                        }.into_any()
+                            <Header worktree=w.clone()/>
+                            <div class="mt-4 grid gap-4 lg:grid-cols-2">
+                                <StartInstance worktree=w.clone()/>
+                                <Ship worktree=w.clone() version/>
+                            </div>
+                            {w.setup.clone().map(|run| view! {
+                                <details class="card mt-4" data-testid="setup-output">
+                                    <summary class="cursor-pointer text-sm font-semibold">
+                                        {format!("Setup script: {:?}", run.status).to_lowercase()}
+                                        {run.exit_code.map(|c| format!(" (exit {c})"))}
+                                    </summary>
+                                    <pre class="code-block max-h-64">{run.output.clone()}</pre>
+                                </details>
+                            })}
+                        }.into_any(),
                     }
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+            <div class="mt-4"><Branches id=id.clone() version/></div>
+            <nav class="mt-4 flex gap-1 border-b border-base" aria-label="Worktree sections">
+                {tabs.into_iter().map(|(key, label)| view! {
+                    <A href=format!("/worktrees/{id}?tab={key}") attr:class="tab"
+                        attr:aria-current=move || (tab.get() == key).then_some("page") attr:data-testid=format!("tab-{key}")>{label}</A>
+                }).collect_view()}
+            </nav>
+            <div class="mt-4">
+                {move || if tab.get() == "files" {
+                    view! { <ExplorerPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any()
+                } else {
+                    view! { <ReviewPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any()
+                }}
+            </div>
+        </section>
     }
     .into_any()
 }

@@ -35,6 +35,15 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
         },
     );
     let selected = RwSignal::new(None::<DiffTarget>);
+    // Whether anything is staged, for the commit buttons. Kept by an effect (browser only) rather
+    // than read from the resource outside its <Transition>: on the server that read would tie the
+    // resource to the page's outer suspense.
+    let staged = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = status.get() {
+            staged.set(!s.staged.is_empty());
+        }
+    });
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
@@ -162,7 +171,7 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
                         <p class="mt-2 text-sm text-red-600" role="alert">{move || error.get()}</p>
                     </Show>
                 </div>
-                <CommitBox kind id=commit_id staged=Signal::derive(move || status.get().and_then(Result::ok).is_some_and(|s| !s.staged.is_empty())) version/>
+                <CommitBox kind id=commit_id staged=staged.into() version/>
             </div>
             <div class="min-w-0">
                 {move || match selected.get() {
