@@ -2,8 +2,10 @@
 // public/vendor/ (git-ignored), which cargo-leptos copies into the site:
 //   - icons.svg: a sprite of only the Lucide icons listed in src/ui/icon.rs (USED_ICONS)
 //   - highlight.min.js: syntax highlighting of code blocks in the chat
+//   - monaco/vs: the Monaco editor (AMD build) for the project explorer, without its translations
+//     (nls/) and the unbundled language sources (language/), which the build does not load
 // Run by scripts/setup.sh. Fails loudly when an icon name does not exist in lucide-static.
-import { readFileSync, writeFileSync, mkdirSync, copyFileSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync, existsSync, cpSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,4 +37,12 @@ const hl = join(root, "node_modules/@highlightjs/cdn-assets");
 copyFileSync(join(hl, "highlight.min.js"), join(out, "highlight.min.js"));
 // Token colours live in style/tailwind.css, for both themes.
 
-console.log(`vendor assets: ${names.length} icons, highlight.js -> public/vendor/`);
+// The Monaco editor, loaded only when a file is opened in the explorer.
+const monacoOut = join(out, "monaco");
+rmSync(monacoOut, { recursive: true, force: true });
+const vs = join(root, "node_modules/monaco-editor/min/vs");
+const skip = [join(vs, "nls"), join(vs, "language")];
+cpSync(vs, join(monacoOut, "vs"), { recursive: true, filter: (src) => !skip.some((s) => src === s || src.startsWith(s + "/")) });
+copyFileSync(join(root, "node_modules/monaco-editor/LICENSE"), join(monacoOut, "LICENSE"));
+
+console.log(`vendor assets: ${names.length} icons, highlight.js, monaco -> public/vendor/`);

@@ -18,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script inner_html=THEME_INIT_SCRIPT></script>
                 <script src="/vendor/highlight.min.js" defer></script>
+                <script src="/editor.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -113,15 +113,20 @@ test("template project → worktree → instance → diff → commit", async () 
   assert.equal(status.trim(), "", "nothing left uncommitted");
   await page.screenshot({ path: join(ARTIFACTS, "worktree-committed.png") });
 
-  // The explorer shows the file and saves an edit.
+  // The explorer shows the file in Monaco (served by Flotilla) and saves an edit (Ctrl+S).
   await page.getByTestId("tab-files").click();
   await page.getByTestId("tree-file").filter({ hasText: "hello.txt" }).click();
-  const editor = page.getByTestId("editor-text");
-  await page.waitForFunction(() => (document.querySelector("[data-testid=editor-text]")?.value ?? "").trim() === "hello from the agent");
-  await editor.fill("edited in the browser\n");
-  await page.getByTestId("save-file").click();
+  const monaco = page.locator("[data-testid=code-editor] .monaco-editor");
+  await monaco.waitFor({ timeout: 30_000 });
+  await monaco.locator(".view-lines").filter({ hasText: "hello from the agent" }).waitFor();
+  await monaco.locator(".view-lines").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("edited in the browser");
+  await page.locator(".badge-warn").filter({ hasText: "Unsaved" }).waitFor();
+  await page.keyboard.press("Control+S");
   await page.waitForFunction(() => document.querySelector("[data-testid=save-file]")?.disabled === true);
-  assert.equal(execFileSync("cat", [file]).toString(), "edited in the browser\n");
+  assert.equal(execFileSync("cat", [file]).toString(), "edited in the browser");
+  await page.screenshot({ path: join(ARTIFACTS, "explorer-monaco.png") });
 
   // The one 422 is the bad branch name, answered in the form.
   const unexpected = errors.filter((e) => !/status of 422/.test(e));

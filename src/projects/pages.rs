@@ -233,8 +233,9 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
                     let href = format!("/projects/{id}?tab={key}");
                     let key = *key;
                     view! {
-                        <A href=href attr:class="tab" attr:aria-current=move || (tab.get() == key).then_some("page")
-                            attr:data-testid=format!("tab-{key}")>{*label}</A>
+                        // A plain link: <A> would mark every tab current (it ignores the query).
+                        <a href=href class="tab" aria-current=move || (tab.get() == key).then_some("page")
+                            data-testid=format!("tab-{key}")>{*label}</a>
                     }
                 }).collect_view()}
             </nav>

@@ -104,3 +104,94 @@ pub fn follow_bottom(element: &web_sys::Element, force: bool) {
     #[cfg(not(feature = "hydrate"))]
     let _ = (element, force);
 }
+
+/// Opens the Monaco editor (through `public/editor.js`) in `element` with `value`; `path` picks
+/// the language. `on_change` gets the whole text after each edit, `on_save` runs on Ctrl/Cmd+S,
+/// `on_failed` when Monaco cannot be loaded (the caller then offers a plain text area).
+/// Returns what disposes the editor.
+pub fn open_code_editor(
+    element: &web_sys::Element,
+    value: &str,
+    path: &str,
+    on_change: impl Fn(String) + 'static,
+    on_save: impl Fn() + 'static,
+    on_failed: impl Fn(String) + 'static,
+) -> Box<dyn FnOnce()> {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::cell::{Cell, RefCell};
+        use std::rc::Rc;
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::{JsCast, JsValue};
+        let on_failed = Rc::new(on_failed);
+        let bridge = js_sys::Reflect::get(&leptos::prelude::window(), &"flotillaEditor".into())
+            .ok()
+            .filter(|b| b.is_object());
+        let open = bridge.as_ref().and_then(|b| {
+            js_sys::Reflect::get(b, &"open".into())
+                .ok()?
+                .dyn_into::<js_sys::Function>()
+                .ok()
+        });
+        let (Some(bridge), Some(open)) = (bridge, open) else {
+            on_failed("the editor script (/editor.js) did not load".into());
+            return Box::new(|| ());
+        };
+        let change = Closure::<dyn Fn(String)>::new(on_change);
+        let save = Closure::<dyn Fn()>::new(on_save);
+        let args = js_sys::Array::new();
+        args.push(element);
+        args.push(&value.into());
+        args.push(&path.into());
+        args.push(change.as_ref());
+        args.push(save.as_ref());
+        let Some(promise) = open
+            .apply(&bridge, &args)
+            .ok()
+            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        else {
+            on_failed("the editor could not be opened".into());
+            return Box::new(|| ());
+        };
+        fn dispose(editor: &JsValue) {
+            if let Ok(f) = js_sys::Reflect::get(editor, &"dispose".into()) {
+                if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                    let _ = f.call0(editor);
+                }
+            }
+        }
+        let handle = Rc::new(RefCell::new(None::<JsValue>));
+        let disposed = Rc::new(Cell::new(false));
+        let (h, d) = (handle.clone(), disposed.clone());
+        let ready = Closure::<dyn FnMut(JsValue)>::new(move |editor: JsValue| {
+            if d.get() {
+                dispose(&editor);
+            } else {
+                *h.borrow_mut() = Some(editor);
+            }
+        });
+        let failed = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let message = js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| "the Monaco editor could not be loaded".into());
+            on_failed(message);
+        });
+        let _ = promise.then2(&ready, &failed);
+        // The promise may settle after the editor is closed: these two must outlive it.
+        ready.forget();
+        failed.forget();
+        Box::new(move || {
+            disposed.set(true);
+            if let Some(editor) = handle.borrow_mut().take() {
+                dispose(&editor);
+            }
+            drop((change, save));
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (element, value, path, on_change, on_save, on_failed);
+        Box::new(|| ())
+    }
+}

@@ -5,6 +5,7 @@ use super::api::{list_files, read_checkout_file, write_checkout_file};
 use super::types::{CheckoutKind, DirEntry};
 use crate::ui::format::bytes;
 use crate::ui::Icon;
+use leptos::html::Div;
 use leptos::prelude::*;
 
 #[component]
@@ -138,26 +139,16 @@ fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
                     }.into_any(),
                     Ok(f) => {
                         let path = f.path.clone();
-                        let do_save = move || { save.dispatch((path.clone(), content.get_untracked())); };
-                        let save_key = do_save.clone();
+                        let on_save = Callback::new(move |_| { save.dispatch((path.clone(), content.get_untracked())); });
                         view! {
                             <div class="card p-0" data-testid="editor">
                                 <div class="flex items-center gap-2 border-b border-base px-3 py-2">
                                     <span class="min-w-0 flex-1 truncate font-mono text-sm">{f.path.clone()}</span>
                                     <Show when=move || dirty.get()><span class="badge badge-warn">"Unsaved"</span></Show>
                                     <button type="button" class="btn btn-primary" data-testid="save-file" disabled=move || !dirty.get() || save.pending().get()
-                                        on:click=move |_| do_save()>"Save"</button>
+                                        on:click=move |_| on_save.run(())>"Save"</button>
                                 </div>
-                                <textarea class="block min-h-[60vh] w-full resize-y bg-transparent p-3 font-mono text-xs leading-5 outline-none"
-                                    spellcheck="false" aria-label=format!("Contents of {}", f.path) data-testid="editor-text"
-                                    prop:value=move || content.get()
-                                    on:input=move |ev| { content.set(event_target_value(&ev)); dirty.set(true); }
-                                    on:keydown=move |ev| {
-                                        if ev.key() == "s" && (ev.ctrl_key() || ev.meta_key()) {
-                                            ev.prevent_default();
-                                            save_key();
-                                        }
-                                    }></textarea>
+                                <CodeArea path=f.path.clone() initial=f.content.clone().unwrap_or_default() content dirty on_save/>
                                 {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="px-3 pb-2 text-sm text-red-600" role="alert">{e.to_string()}</p> })}
                             </div>
                         }.into_any()
@@ -167,4 +158,61 @@ fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Monaco over the file; a plain text area when Monaco cannot be loaded.
+#[component]
+fn CodeArea(
+    path: String,
+    initial: String,
+    content: RwSignal<String>,
+    dirty: RwSignal<bool>,
+    on_save: Callback<()>,
+) -> impl IntoView {
+    let host = NodeRef::<Div>::new();
+    let failed = RwSignal::new(None::<String>);
+    // Only ever opened in the browser (the explorer opens files on a click).
+    let close = StoredValue::new_local(None::<Box<dyn FnOnce()>>);
+    let (label, file) = (format!("Contents of {path}"), path.clone());
+    Effect::new(move |_| {
+        let Some(element) = host.get() else { return };
+        if close.with_value(|c| c.is_some()) {
+            return;
+        }
+        let opened = crate::ui::browser::open_code_editor(
+            &element,
+            &initial,
+            &file,
+            move |text| {
+                content.set(text);
+                dirty.set(true);
+            },
+            move || on_save.run(()),
+            move |why| failed.set(Some(why)),
+        );
+        close.set_value(Some(opened));
+    });
+    on_cleanup(move || {
+        if let Some(Some(dispose)) = close.try_update_value(Option::take) {
+            dispose();
+        }
+    });
+    view! {
+        <Show
+            when=move || failed.get().is_some()
+            fallback=move || view! { <div node_ref=host class="h-[60vh] w-full" data-testid="code-editor"></div> }
+        >
+            <p class="px-3 pt-2 text-xs text-muted">{move || failed.get()} " — editing as plain text."</p>
+            <textarea class="block min-h-[60vh] w-full resize-y bg-transparent p-3 font-mono text-xs leading-5 outline-none"
+                spellcheck="false" aria-label=label.clone() data-testid="editor-text"
+                prop:value=move || content.get()
+                on:input=move |ev| { content.set(event_target_value(&ev)); dirty.set(true); }
+                on:keydown=move |ev| {
+                    if ev.key() == "s" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        on_save.run(());
+                    }
+                }></textarea>
+        </Show>
+    }
 }

@@ -79,8 +79,8 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
             <div class="mt-4"><Branches id=id.clone() version/></div>
             <nav class="mt-4 flex gap-1 border-b border-base" aria-label="Worktree sections">
                 {tabs.into_iter().map(|(key, label)| view! {
-                    <A href=format!("/worktrees/{id}?tab={key}") attr:class="tab"
-                        attr:aria-current=move || (tab.get() == key).then_some("page") attr:data-testid=format!("tab-{key}")>{label}</A>
+                    <a href=format!("/worktrees/{id}?tab={key}") class="tab"
+                        aria-current=move || (tab.get() == key).then_some("page") data-testid=format!("tab-{key}")>{label}</a>
                 }).collect_view()}
             </nav>
             <div class="mt-4">
