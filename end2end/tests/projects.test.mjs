@@ -81,6 +81,11 @@ test("template project → worktree → instance → diff → commit", async () 
   assert.equal(instance.worktree_id, worktree.id);
   assert.equal(instance.cwd, worktree.path);
 
+  // The dashboard groups the instance under its project.
+  await page.goto(server.url + "/");
+  await waitHydrated(page);
+  await page.getByTestId("instance-group").filter({ hasText: "demo" }).getByTestId("instance-card").waitFor();
+
   // Its change in the diff viewer.
   await page.goto(worktreeUrl);
   await waitHydrated(page);

@@ -47,6 +47,17 @@ pub fn DashboardPage() -> impl IntoView {
     };
     let (show_form, set_show_form) = signal(false);
     let launch = launch_action();
+    // Project names for the group headings (the list renders without them until they arrive).
+    let projects = Resource::new(|| (), |_| crate::projects::api::list_projects());
+    let project_names = move || {
+        projects
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect::<Vec<_>>()
+    };
 
     view! {
         <Title text="Dashboard"/>
@@ -75,6 +86,8 @@ pub fn DashboardPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="mt-6 text-muted">"Loading instances…"</p> }>
                 {move || Suspend::new(async move {
                     let loaded = initial.await;
+                    // Awaited here so the server renders the headings the browser hydrates.
+                    let _ = projects.await;
                     let error = loaded.err().map(|e| e.to_string());
                     let empty = move || instances().is_none_or(|l| l.is_empty());
                     view! {
@@ -100,21 +113,40 @@ pub fn DashboardPage() -> impl IntoView {
                             }
                         >
                             <Summary instances=Signal::derive(move || instances().unwrap_or_default())/>
-                            <div class="mt-4 grid gap-4 md:grid-cols-2 xl:grid-cols-3" data-testid="instance-list">
-                                <For
-                                    each=move || instances().unwrap_or_default()
-                                    key=|i| i.id.clone()
-                                    let(instance)
-                                >
-                                    <InstanceCard
-                                        id=instance.id.clone()
-                                        instance=Signal::derive({
-                                            let id = instance.id.clone();
-                                            move || instances().and_then(|l| l.into_iter().find(|i| i.id == id))
-                                        })
-                                        now=now
-                                        on_removed=Callback::new(move |id: String| deleted.update(|d| d.push(id)))
-                                    />
+                            // Grouped by project; instances started on no project come last.
+                            <div class="mt-4 grid gap-6" data-testid="instance-list">
+                                <For each=move || groups(&instances().unwrap_or_default(), &project_names()) key=|g| g.clone() let((project_id, title))>
+                                    <section data-testid="instance-group">
+                                        {title.clone().map(|t| match project_id.clone() {
+                                            Some(pid) => view! {
+                                                <h2 class="mb-2 flex items-center gap-2 text-sm font-semibold text-muted">
+                                                    <Icon name="folder-git-2" class="size-4"/>
+                                                    <A href=format!("/projects/{pid}") attr:class="hover:underline">{t}</A>
+                                                </h2>
+                                            }.into_any(),
+                                            None => view! { <h2 class="mb-2 text-sm font-semibold text-muted">{t}</h2> }.into_any(),
+                                        })}
+                                        <div class="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
+                                            <For
+                                                each={
+                                                    let project_id = project_id.clone();
+                                                    move || instances().unwrap_or_default().into_iter().filter(|i| i.project_id == project_id).collect::<Vec<_>>()
+                                                }
+                                                key=|i| i.id.clone()
+                                                let(instance)
+                                            >
+                                                <InstanceCard
+                                                    id=instance.id.clone()
+                                                    instance=Signal::derive({
+                                                        let id = instance.id.clone();
+                                                        move || instances().and_then(|l| l.into_iter().find(|i| i.id == id))
+                                                    })
+                                                    now=now
+                                                    on_removed=Callback::new(move |id: String| deleted.update(|d| d.push(id)))
+                                                />
+                                            </For>
+                                        </div>
+                                    </section>
                                 </For>
                             </div>
                         </Show>
@@ -144,6 +176,33 @@ fn apply_update(list: &mut Option<Vec<Instance>>, update: ListUpdate) {
             }
         }
     }
+}
+
+/// The groups of the dashboard: (project id, heading) for each project with instances, in the
+/// order their first instance appears, then (None, None) for instances on no project.
+fn groups(
+    instances: &[Instance],
+    names: &[(String, String)],
+) -> Vec<(Option<String>, Option<String>)> {
+    let mut out: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for i in instances {
+        let Some(pid) = &i.project_id else { continue };
+        if !out.iter().any(|(p, _)| p.as_ref() == Some(pid)) {
+            let name = names
+                .iter()
+                .find(|(id, _)| id == pid)
+                .map(|(_, n)| n.clone());
+            out.push((
+                Some(pid.clone()),
+                Some(name.unwrap_or_else(|| "Project".into())),
+            ));
+        }
+    }
+    if instances.iter().any(|i| i.project_id.is_none()) {
+        let heading = (!out.is_empty()).then(|| "No project".to_string());
+        out.push((None, heading));
+    }
+    out
 }
 
 fn known_dirs(instances: &[Instance]) -> Vec<String> {

@@ -8,10 +8,11 @@ use crate::ui::Icon;
 use crate::worktrees::list_ui::{CleanupPanel, WorktreesPanel};
 use crate::worktrees::review_ui::{ExplorerPanel, ReviewPanel};
 use crate::worktrees::types::CheckoutKind;
+use crate::worktrees::Branches;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
@@ -192,18 +193,9 @@ const TABS: &[(&str, &str)] = &[
 
 #[component]
 pub fn ProjectPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let tab = move || {
-        query
-            .with(|q| q.get("tab"))
-            .unwrap_or_else(|| "worktrees".into())
-    };
-    move || {
-        let id = id();
-        view! { <ProjectView id=id tab=Signal::derive(tab)/> }
-    }
+    let (id, tab) = crate::ui::route::id_and_tab("worktrees");
+    // A new view for each project, so every panel reloads.
+    move || view! { <ProjectView id=id.get() tab/> }
 }
 
 /// The project's header, its tabs, and the chosen tab's panel. Panels load their own data beside
@@ -243,7 +235,10 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
                 {move || {
                     let id = panel_id.clone();
                     match tab.get().as_str() {
-                        "changes" => view! { <ReviewPanel kind=CheckoutKind::MainCheckout id/> }.into_any(),
+                        "changes" => view! {
+                            <div class="mb-4"><Branches kind=CheckoutKind::MainCheckout id=id.clone() version=RwSignal::new(0)/></div>
+                            <ReviewPanel kind=CheckoutKind::MainCheckout id/>
+                        }.into_any(),
                         "files" => view! { <ExplorerPanel kind=CheckoutKind::MainCheckout id/> }.into_any(),
                         "settings" => view! {
                             <div class="grid gap-4 lg:grid-cols-2">

@@ -6,6 +6,7 @@ mod icon;
 mod layout;
 pub mod markdown;
 mod placeholder;
+pub mod route;
 pub mod socket;
 mod status;
 mod theme;

@@ -168,6 +168,8 @@ pub async fn script_run(
 
 type On = Extension<CheckoutKind>;
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/status", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "The working status: {branch, head, staged, unstaged, untracked}", body = serde_json::Value)))]
 pub async fn status(
     State(s): State<AppState>,
     Extension(k): On,
@@ -176,6 +178,8 @@ pub async fn status(
     Ok(Json(ops::status(&s, k, &id).await?))
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/changes", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "Files changed since the merge base with the base branch", body = serde_json::Value)))]
 pub async fn changes(
     State(s): State<AppState>,
     Extension(k): On,
@@ -194,6 +198,8 @@ pub struct DiffQuery {
     page: usize,
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/diff", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File path"), ("old_path" = Option<String>, Query, description = "Old path of a rename"), ("source" = String, Query, description = "staged, unstaged or base"), ("page" = Option<usize>, Query, description = "Page of 200 hunks")),
+    responses((status = 200, description = "One file's diff: {path, old_path, binary, added, removed, hunks, total_hunks, first_hunk}", body = serde_json::Value)))]
 pub async fn diff(
     State(s): State<AppState>,
     Extension(k): On,
@@ -211,6 +217,9 @@ pub struct Paths {
     paths: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/stage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"paths\": [...]}"),
+    responses((status = 200, description = "The status after staging", body = serde_json::Value)))]
 pub async fn stage(
     State(s): State<AppState>,
     Extension(k): On,
@@ -220,6 +229,9 @@ pub async fn stage(
     Ok(Json(ops::stage(&s, k, &id, &b.paths).await?))
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/unstage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"paths\": [...]}"),
+    responses((status = 200, description = "The status after unstaging", body = serde_json::Value)))]
 pub async fn unstage(
     State(s): State<AppState>,
     Extension(k): On,
@@ -238,6 +250,9 @@ pub struct CommitBody {
     paths: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/commit", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"message\", \"paths\"?: [...] (staged first)}"),
+    responses((status = 200, description = "The commit made (201)", body = serde_json::Value)))]
 pub async fn commit(
     State(s): State<AppState>,
     Extension(k): On,
@@ -256,6 +271,8 @@ pub struct Draft {
 }
 
 /// A commit message for what is staged, drafted by Claude (a one-shot `claude -p`).
+#[utoipa::path(post, path = "/api/worktrees/{id}/draft-message", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "{message}: Claude's draft (claude -p) from the staged diff", body = serde_json::Value)))]
 pub async fn draft_message(
     State(s): State<AppState>,
     Extension(k): On,
@@ -266,6 +283,8 @@ pub async fn draft_message(
     }))
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/log", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "The newest 50 commits", body = serde_json::Value)))]
 pub async fn log(
     State(s): State<AppState>,
     Extension(k): On,
@@ -281,6 +300,9 @@ pub struct SyncBody {
 }
 
 /// Rebases or merges onto the base; a conflict is reported (409, with the files) and undone.
+#[utoipa::path(post, path = "/api/worktrees/{id}/sync", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"strategy\": \"rebase\"|\"merge\"}"),
+    responses((status = 200, description = "{result, head}; 409 with the conflicting files (the rebase/merge is aborted)", body = serde_json::Value)))]
 pub async fn sync(
     State(s): State<AppState>,
     Extension(k): On,
@@ -295,6 +317,8 @@ pub struct Pushed {
     pub branch: String,
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/push", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "{branch} pushed to origin", body = serde_json::Value)))]
 pub async fn push(
     State(s): State<AppState>,
     Extension(k): On,
@@ -314,6 +338,9 @@ pub struct PrBody {
 }
 
 /// Pushes the branch and opens a pull request into the base; the link is kept with the worktree.
+#[utoipa::path(post, path = "/api/worktrees/{id}/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"title\", \"body\"?}"),
+    responses((status = 200, description = "The pull request (201) {url, number, state}, kept with the worktree", body = serde_json::Value)))]
 pub async fn open_pr(
     State(s): State<AppState>,
     Extension(k): On,
@@ -327,6 +354,8 @@ pub async fn open_pr(
 }
 
 /// The worktree's pull request with its state as GitHub has it now.
+#[utoipa::path(get, path = "/api/worktrees/{id}/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "The pull request with its state from GitHub", body = serde_json::Value)))]
 pub async fn refresh_pr(
     State(s): State<AppState>,
     Extension(k): On,
@@ -335,6 +364,8 @@ pub async fn refresh_pr(
     Ok(Json(ops::refresh_pr(&s, k, &id).await?))
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "[{name, head, current}]", body = serde_json::Value)))]
 pub async fn branches(
     State(s): State<AppState>,
     Extension(k): On,
@@ -351,6 +382,9 @@ pub struct NewBranch {
     base: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"name\", \"base\"?}"),
+    responses((status = 200, description = "Created (201)", body = serde_json::Value)))]
 pub async fn create_branch(
     State(s): State<AppState>,
     Extension(k): On,
@@ -362,6 +396,8 @@ pub async fn create_branch(
 }
 
 /// Deletes a merged branch (an unmerged one is refused).
+#[utoipa::path(delete, path = "/api/worktrees/{id}/branches/{name}", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("name" = String, Path, description = "Branch")),
+    responses((status = 200, description = "Deleted (204); an unmerged branch is refused (409)", body = serde_json::Value)))]
 pub async fn delete_branch(
     State(s): State<AppState>,
     Extension(k): On,
@@ -377,6 +413,9 @@ pub struct SwitchBody {
     branch: String,
 }
 
+#[utoipa::path(post, path = "/api/worktrees/{id}/switch", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    request_body(content = serde_json::Value, description = "{\"branch\"}"),
+    responses((status = 200, description = "The status after switching", body = serde_json::Value)))]
 pub async fn switch(
     State(s): State<AppState>,
     Extension(k): On,
@@ -392,6 +431,8 @@ pub struct DirQuery {
     dir: String,
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/files", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("dir" = Option<String>, Query, description = "Folder, relative")),
+    responses((status = 200, description = "One folder's entries [{name, path, dir, size}] (ignored files left out)", body = serde_json::Value)))]
 pub async fn files(
     State(s): State<AppState>,
     Extension(k): On,
@@ -406,6 +447,8 @@ pub struct FileQuery {
     path: String,
 }
 
+#[utoipa::path(get, path = "/api/worktrees/{id}/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
+    responses((status = 200, description = "{path, content, size, binary}; paths leaving the checkout are refused (422)", body = serde_json::Value)))]
 pub async fn read_file(
     State(s): State<AppState>,
     Extension(k): On,
@@ -421,6 +464,9 @@ pub struct WriteBody {
     content: String,
 }
 
+#[utoipa::path(put, path = "/api/worktrees/{id}/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
+    request_body(content = serde_json::Value, description = "{\"content\"}"),
+    responses((status = 200, description = "Saved (204); paths leaving the checkout are refused (422)", body = serde_json::Value)))]
 pub async fn write_file(
     State(s): State<AppState>,
     Extension(k): On,
@@ -433,6 +479,8 @@ pub async fn write_file(
 }
 
 /// Starts the project's run script in this checkout; its output is kept (see the run).
+#[utoipa::path(post, path = "/api/worktrees/{id}/run", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+    responses((status = 200, description = "The run (202) of the project's run script; see /api/script-runs/{id}", body = serde_json::Value)))]
 pub async fn run_script(
     State(s): State<AppState>,
     Extension(k): On,

@@ -14,7 +14,7 @@ mod page;
 pub mod review_ui;
 pub mod types;
 
-pub use page::WorktreePage;
+pub use page::{Branches, WorktreePage};
 
 #[cfg(feature = "ssr")]
 pub mod explorer;

@@ -7,31 +7,21 @@ use super::api::{
 };
 use super::list_ui::{RemoveWorktree, WorktreeFacts};
 use super::review_ui::{ExplorerPanel, ReviewPanel};
-use super::types::{CheckoutKind, SyncStrategy, Worktree};
+use super::types::{CheckoutKind, RunStatus, SyncStrategy, Worktree};
 use crate::instances::new_instance::launch_action;
 use crate::instances::types::{CreateInstance, PERMISSION_MODES};
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn WorktreePage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let tab = move || {
-        query
-            .with(|q| q.get("tab"))
-            .unwrap_or_else(|| "changes".into())
-    };
+    let (id, tab) = crate::ui::route::id_and_tab("changes");
     // Each panel loads its own data beside (not inside) the worktree's <Transition>: nested
     // suspense on the server is where SSR went wrong.
-    move || {
-        let id = id();
-        view! { <WorktreeView id=id tab=Signal::derive(tab)/> }
-    }
+    move || view! { <WorktreeView id=id.get() tab/> }
 }
 
 #[component]
@@ -42,6 +32,20 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
         move || (wid.clone(), version.get()),
         |(id, _)| get_worktree(id),
     );
+    // While the setup script runs, follow its output.
+    Effect::new(move |_| {
+        let running = worktree
+            .get()
+            .and_then(Result::ok)
+            .and_then(|w| w.setup)
+            .is_some_and(|r| r.status == RunStatus::Running);
+        if running {
+            set_timeout(
+                move || version.update(|v| *v += 1),
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
     let tabs = [("changes", "Changes"), ("files", "Files")];
     let panel_id = id.clone();
     view! {
@@ -64,7 +68,7 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                                 <Ship worktree=w.clone() version/>
                             </div>
                             {w.setup.clone().map(|run| view! {
-                                <details class="card mt-4" data-testid="setup-output">
+                                <details class="card mt-4" data-testid="setup-output" open=run.status != RunStatus::Succeeded>
                                     <summary class="cursor-pointer text-sm font-semibold">
                                         {format!("Setup script: {:?}", run.status).to_lowercase()}
                                         {run.exit_code.map(|c| format!(" (exit {c})"))}
@@ -76,7 +80,7 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="mt-4"><Branches id=id.clone() version/></div>
+            <div class="mt-4"><Branches kind=CheckoutKind::Worktree id=id.clone() version/></div>
             <nav class="mt-4 flex gap-1 border-b border-base" aria-label="Worktree sections">
                 {tabs.into_iter().map(|(key, label)| view! {
                     <a href=format!("/worktrees/{id}?tab={key}") class="tab"
@@ -245,8 +249,7 @@ fn Ship(worktree: Worktree, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn Branches(id: String, version: RwSignal<u32>) -> impl IntoView {
-    let kind = CheckoutKind::Worktree;
+pub fn Branches(kind: CheckoutKind, id: String, version: RwSignal<u32>) -> impl IntoView {
     let lid = id.clone();
     let branches = Resource::new(
         move || (lid.clone(), version.get()),

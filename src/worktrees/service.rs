@@ -330,18 +330,21 @@ impl Worktrees {
         }
         let (branch, base, read_path) = (r.branch.clone(), r.base.clone(), path.clone());
         let facts = if exists {
-            tokio::task::spawn_blocking(move || {
+            // The disk walk and the status both read the whole tree: side by side, not in turn.
+            let disk_path = read_path.clone();
+            let disk = tokio::task::spawn_blocking(move || disk_usage(&disk_path));
+            let (head, current, dirty, ahead, behind) = tokio::task::spawn_blocking(move || {
                 let status = read::status(&read_path).ok();
                 let head = status.as_ref().and_then(|s| s.head.clone());
                 let current = status.as_ref().and_then(|s| s.branch.clone());
                 let dirty = status.as_ref().is_some_and(|s| !s.is_clean());
                 let (ahead, behind) =
                     read::ahead_behind(&read_path, "HEAD", &base).unwrap_or((0, 0));
-                let disk = disk_usage(&read_path);
-                (head, current, dirty, ahead, behind, disk)
+                (head, current, dirty, ahead, behind)
             })
             .await
-            .unwrap_or((None, None, false, 0, 0, 0))
+            .unwrap_or((None, None, false, 0, 0));
+            (head, current, dirty, ahead, behind, disk.await.unwrap_or(0))
         } else {
             (None, None, false, 0, 0, 0)
         };
