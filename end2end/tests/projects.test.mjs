@@ -81,6 +81,9 @@ test("template project → worktree → instance → diff → commit", async () 
   assert.equal(instance.worktree_id, worktree.id);
   assert.equal(instance.cwd, worktree.path);
 
+  // The instance page links to its worktree, where its work is reviewed.
+  assert.equal(await page.getByTestId("review-link").getAttribute("href"), `/worktrees/${worktree.id}`);
+
   // The dashboard groups the instance under its project.
   await page.goto(server.url + "/");
   await waitHydrated(page);

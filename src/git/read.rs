@@ -47,6 +47,14 @@ pub fn head(repo: &gix::Repository) -> Result<(Option<String>, Option<String>), 
     Ok((branch, id))
 }
 
+/// The bytes of the files the index lists (their sizes when last staged or checked out): the disk
+/// use of a fresh checkout, known without walking it.
+pub fn index_bytes(path: &Path) -> Result<u64, GitError> {
+    let repo = open(path)?;
+    let index = repo.index_or_empty().map_err(read_err)?;
+    Ok(index.entries().iter().map(|e| u64::from(e.stat.size)).sum())
+}
+
 fn path_of(location: &BStr) -> String {
     location.to_str_lossy().into_owned()
 }

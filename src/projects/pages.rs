@@ -5,6 +5,7 @@ use super::settings_ui::{ClaudeMdPanel, EnvPanel, SettingsPanel};
 use super::types::{CreateProject, Project};
 use crate::error::AppError;
 use crate::ui::Icon;
+use crate::worktrees::actions_ui::{RunScript, StartInstance};
 use crate::worktrees::list_ui::{CleanupPanel, WorktreesPanel};
 use crate::worktrees::review_ui::{ExplorerPanel, ReviewPanel};
 use crate::worktrees::types::CheckoutKind;
@@ -236,7 +237,11 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
                     let id = panel_id.clone();
                     match tab.get().as_str() {
                         "changes" => view! {
-                            <div class="mb-4"><Branches kind=CheckoutKind::MainCheckout id=id.clone() version=RwSignal::new(0)/></div>
+                            <div class="mb-4 grid gap-4 lg:grid-cols-3">
+                                <StartInstance kind=CheckoutKind::MainCheckout id=id.clone() live=Vec::new()/>
+                                <Branches kind=CheckoutKind::MainCheckout id=id.clone() version=RwSignal::new(0)/>
+                                <RunScript kind=CheckoutKind::MainCheckout id=id.clone()/>
+                            </div>
                             <ReviewPanel kind=CheckoutKind::MainCheckout id/>
                         }.into_any(),
                         "files" => view! { <ExplorerPanel kind=CheckoutKind::MainCheckout id/> }.into_any(),

@@ -6,6 +6,7 @@
 //!   rebase/merge, push; `pr`: pull requests; `explorer`: file tree, read and write
 //! - `http` (server): the routes
 
+pub mod actions_ui;
 pub mod api;
 pub mod diff_view;
 mod explorer_ui;

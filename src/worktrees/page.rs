@@ -1,6 +1,7 @@
 //! A worktree's page: what it is, an instance started in it, its changes and files, and
 //! shipping: bring up to date with the base, push, pull request, branches.
 
+use super::actions_ui::{RunScript, StartInstance};
 use super::api::{
     create_branch, delete_branch, get_worktree, list_branches, open_pull_request, push_branch,
     refresh_pull_request, switch_branch, sync_with_base,
@@ -8,9 +9,6 @@ use super::api::{
 use super::list_ui::{RemoveWorktree, WorktreeFacts};
 use super::review_ui::{ExplorerPanel, ReviewPanel};
 use super::types::{CheckoutKind, RunStatus, SyncStrategy, Worktree};
-use crate::instances::new_instance::launch_action;
-use crate::instances::types::{CreateInstance, PERMISSION_MODES};
-use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -63,9 +61,10 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                         Ok(w) => view! {
                             <Title text=w.branch.clone()/>
                             <Header worktree=w.clone()/>
-                            <div class="mt-4 grid gap-4 lg:grid-cols-2">
-                                <StartInstance worktree=w.clone()/>
+                            <div class="mt-4 grid gap-4 lg:grid-cols-3">
+                                <StartInstance kind=CheckoutKind::Worktree id=w.id.clone() live=w.instances.clone()/>
                                 <Ship worktree=w.clone() version/>
+                                <RunScript kind=CheckoutKind::Worktree id=w.id.clone()/>
                             </div>
                             {w.setup.clone().map(|run| view! {
                                 <details class="card mt-4" data-testid="setup-output" open=run.status != RunStatus::Succeeded>
@@ -114,62 +113,6 @@ fn Header(worktree: Worktree) -> impl IntoView {
             </div>
             <RemoveWorktree id=worktree.id.clone() on_removed=Callback::new(move |_| navigate(&after_remove, Default::default()))/>
         </div>
-    }
-    .into_any()
-}
-
-#[component]
-fn StartInstance(worktree: Worktree) -> impl IntoView {
-    let launch = launch_action();
-    let prompt = RwSignal::new(String::new());
-    let mode = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Err(e)) = launch.value().get() {
-            error.set(Some(e.to_string()));
-        }
-    });
-    let wid = StoredValue::new(worktree.id.clone());
-    let submit = move || {
-        error.set(None);
-        launch.dispatch(CreateInstance {
-            worktree_id: Some(wid.get_value()),
-            prompt: Some(prompt.get_untracked().trim().to_string()).filter(|p| !p.is_empty()),
-            // Empty: the project's default applies.
-            permission_mode: Some(mode.get_untracked()).filter(|m| !m.is_empty()),
-            ..Default::default()
-        });
-    };
-    let live = worktree.instances.clone();
-    view! {
-        <form class="card grid content-start gap-2" data-testid="start-instance-here" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <h2 class="font-semibold">"Claude in this worktree"</h2>
-            {(!live.is_empty()).then(|| view! {
-                <ul class="text-sm">
-                    {live.iter().map(|i| view! { <li><A href=format!("/instances/{i}") attr:class="text-accent hover:underline">"Open the live instance"</A></li> }).collect_view()}
-                </ul>
-            })}
-            <textarea class="input min-h-20" aria-label="First prompt" placeholder="What should Claude do here? (Ctrl+Enter starts)" bind:value=prompt
-                data-testid="worktree-prompt"
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
-                        ev.prevent_default();
-                        submit();
-                    }
-                }></textarea>
-            <div class="flex gap-2">
-                <select class="input" aria-label="Permissions" bind:value=mode>
-                    <option value="">"Project default permissions"</option>
-                    {PERMISSION_MODES.iter().map(|m| view! { <option value=*m>{*m}</option> }).collect_view()}
-                </select>
-                <button type="submit" class="btn btn-primary" disabled=move || launch.pending().get() data-testid="start-in-worktree">
-                    <Icon name="play" class="size-4"/> "Start"
-                </button>
-            </div>
-            <Show when=move || error.get().is_some()>
-                <p class="text-sm text-red-600" role="alert">{move || error.get()}</p>
-            </Show>
-        </form>
     }
     .into_any()
 }

@@ -161,7 +161,7 @@ impl Worktrees {
                 )
                 .await?;
         }
-        self.describe(record, &project, &[]).await
+        self.describe_as(record, &project, &[], true).await
     }
 
     /// Fills a request to start an instance on a project or worktree: the directory, the
@@ -319,6 +319,18 @@ impl Worktrees {
         project: &ProjectRecord,
         registered: &[ExternalWorktree],
     ) -> Result<Worktree, WorktreeError> {
+        self.describe_as(r, project, registered, false).await
+    }
+
+    /// `fresh`: the worktree was just checked out, so it is clean and its files are the index's:
+    /// no need to read the whole tree twice (status and disk walk) to say so.
+    async fn describe_as(
+        &self,
+        r: WorktreeRecord,
+        project: &ProjectRecord,
+        registered: &[ExternalWorktree],
+        fresh: bool,
+    ) -> Result<Worktree, WorktreeError> {
         let path = PathBuf::from(&r.path);
         let exists = path.is_dir();
         let in_git = registered.iter().find(|w| w.path == r.path);
@@ -329,7 +341,19 @@ impl Worktrees {
             drift = Some("git no longer lists it as a worktree".to_string());
         }
         let (branch, base, read_path) = (r.branch.clone(), r.base.clone(), path.clone());
-        let facts = if exists {
+        let facts = if exists && fresh {
+            tokio::task::spawn_blocking(move || {
+                let (current, head) = read::open(&read_path)
+                    .and_then(|repo| read::head(&repo))
+                    .unwrap_or((None, None));
+                let (ahead, behind) =
+                    read::ahead_behind(&read_path, "HEAD", &base).unwrap_or((0, 0));
+                let disk = read::index_bytes(&read_path).unwrap_or(0);
+                (head, current, false, ahead, behind, disk)
+            })
+            .await
+            .unwrap_or((None, None, false, 0, 0, 0))
+        } else if exists {
             // The disk walk and the status both read the whole tree: side by side, not in turn.
             let disk_path = read_path.clone();
             let disk = tokio::task::spawn_blocking(move || disk_usage(&disk_path));

@@ -60,6 +60,8 @@ async fn create_runs_setup_lists_and_removes_a_worktree() {
     let path = w["path"].as_str().unwrap().to_string();
     assert_eq!(w["branch"], "feature/one");
     assert_eq!(w["base"], "main");
+    assert_eq!(w["dirty"], false, "a fresh checkout is clean");
+    assert!(w["disk_bytes"].as_u64().unwrap() > 0, "{w}");
     assert!(Path::new(&path).join("README.md").exists());
     assert!(
         !path.starts_with(&repo.display().to_string()),
@@ -369,4 +371,37 @@ async fn an_instance_works_in_a_worktree_which_cannot_be_removed_under_it() {
     server.wait_status(&instance_id, "stopped").await;
     let (status, err) = server.delete(&format!("/api/worktrees/{worktree}")).await;
     assert_eq!(status, 200, "{err}");
+}
+
+#[tokio::test]
+async fn the_run_script_runs_in_the_checkout_with_its_output_kept() {
+    let server = TestServer::start(&[]).await;
+    let (project, repo) = project(&server, json!({})).await;
+    let (status, err) = server
+        .post(&format!("/api/projects/{project}/run"), json!({}))
+        .await;
+    assert_eq!(status, 422, "no run script yet: {err}");
+    server
+        .put(
+            &format!("/api/projects/{project}"),
+            json!({"run_script": "echo running in $(pwd); exit 2"}),
+        )
+        .await;
+    let (status, run) = server
+        .post(&format!("/api/projects/{project}/run"), json!({}))
+        .await;
+    assert_eq!(status, 202, "{run}");
+    let id = id_of(&run);
+    for _ in 0..200 {
+        let (_, r) = server.get(&format!("/api/script-runs/{id}")).await;
+        if r["status"] != "running" {
+            assert_eq!(r["status"], "failed");
+            assert_eq!(r["exit_code"], 2);
+            let expected = format!("running in {}", repo.canonicalize().unwrap().display());
+            assert!(r["output"].as_str().unwrap().contains(&expected), "{r}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the run script did not finish");
 }

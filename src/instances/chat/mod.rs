@@ -241,6 +241,19 @@ fn Header(current: Signal<Instance>) -> impl IntoView {
                 <h1 class="truncate text-lg font-semibold" data-testid="instance-name">{move || current.with(|i| i.name.clone())}</h1>
                 <p class="truncate font-mono text-xs text-muted">{move || current.with(|i| i.cwd.clone())}</p>
             </div>
+            // Where its work is reviewed and shipped (and its pull request shown).
+            {move || current.with(|i| {
+                let (href, label) = match (&i.worktree_id, &i.project_id) {
+                    (Some(w), _) => (format!("/worktrees/{w}"), "Worktree"),
+                    (None, Some(p)) => (format!("/projects/{p}?tab=changes"), "Project"),
+                    _ => return None,
+                };
+                Some(view! {
+                    <a href=href class="btn btn-secondary py-1.5" data-testid="review-link">
+                        <Icon name="folder-git-2" class="size-4"/>{label}
+                    </a>
+                })
+            })}
             <StatusBadge status/>
             <span class="text-sm tabular-nums text-muted" title="Total cost" data-testid="instance-cost">
                 {move || usd(current.with(|i| i.cost_usd))}
