@@ -131,7 +131,11 @@ export function collectErrors(page) {
     if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
   });
   page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
-  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()}`));
+  page.on("requestfailed", (req) => {
+    // A request the page itself dropped because the test navigated away is not a failure.
+    if (req.failure()?.errorText === "net::ERR_ABORTED") return;
+    errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
   return errors;
 }
 
