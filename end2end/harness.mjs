@@ -124,6 +124,16 @@ export async function launchBrowser() {
   });
 }
 
+/** The environment that points the `claude` processes Flotilla starts at the fake API. */
+export function claudeEnvFor(fake) {
+  return {
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: "sk-fake",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_TELEMETRY: "1",
+  };
+}
+
 /** Collects console errors and uncaught exceptions of a page; tests assert it stays empty. */
 export function collectErrors(page) {
   const errors = [];

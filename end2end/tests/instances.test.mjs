@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, collectErrors, launchBrowser, startFakeApi, startFlotilla, startProxy, waitHydrated } from "../harness.mjs";
+import { ARTIFACTS, claudeEnvFor, collectErrors, launchBrowser, startFakeApi, startFlotilla, startProxy, waitHydrated } from "../harness.mjs";
 
 let fake;
 let server;
@@ -16,12 +16,7 @@ let work;
 before(async () => {
   fake = await startFakeApi();
   server = await startFlotilla({
-    env: {
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: "sk-fake",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_TELEMETRY: "1",
-    },
+    env: claudeEnvFor(fake),
   });
   proxy = await startProxy(server.url);
   browser = await launchBrowser();

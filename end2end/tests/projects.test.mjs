@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, collectErrors, launchBrowser, startFakeApi, startFlotilla, waitHydrated } from "../harness.mjs";
+import { ARTIFACTS, claudeEnvFor, collectErrors, launchBrowser, startFakeApi, startFlotilla, waitHydrated } from "../harness.mjs";
 
 let fake;
 let server;
@@ -15,10 +15,7 @@ before(async () => {
   fake = await startFakeApi();
   server = await startFlotilla({
     env: {
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_API_KEY: "sk-fake",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_TELEMETRY: "1",
+      ...claudeEnvFor(fake),
       // A fresh machine has no git identity; commits need one.
       GIT_AUTHOR_NAME: "E2E",
       GIT_AUTHOR_EMAIL: "e2e@example.com",

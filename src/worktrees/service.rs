@@ -119,7 +119,18 @@ impl Worktrees {
             }
             _ => e.into(),
         })?;
+        let start_path = path.clone();
+        let start_commit = tokio::task::spawn_blocking(move || {
+            read::open(&start_path)
+                .and_then(|repo| read::head(&repo))
+                .ok()
+                .and_then(|(_, head)| head)
+        })
+        .await
+        .ok()
+        .flatten();
         let record = WorktreeRecord {
+            start_commit,
             id: uuid::Uuid::new_v4().to_string(),
             project_id: project.id.clone(),
             branch,
@@ -394,7 +405,12 @@ impl Worktrees {
                 number: r.pr_number.unwrap_or(0) as u64,
                 state: r.pr_state.clone().unwrap_or_else(|| "open".into()),
             }),
-            merged: exists && ahead == 0,
+            // All its work is in the base — and there was work: it moved since it was created.
+            merged: exists
+                && ahead == 0
+                && r.start_commit
+                    .as_ref()
+                    .is_none_or(|start| head.as_ref() != Some(start)),
             id: r.id,
             project_id: r.project_id,
             branch: r.branch,

@@ -13,6 +13,8 @@ pub struct WorktreeRecord {
     pub pr_number: Option<i64>,
     pub pr_state: Option<String>,
     pub created_at: i64,
+    /// HEAD when the worktree was created (None for worktrees made before it was recorded).
+    pub start_commit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -31,8 +33,8 @@ pub struct RunRecord {
 
 pub async fn insert(db: &Db, w: &WorktreeRecord) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO worktrees (id, project_id, branch, base, path, pr_url, pr_number, pr_state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO worktrees (id, project_id, branch, base, path, pr_url, pr_number, pr_state, created_at, start_commit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&w.id)
     .bind(&w.project_id)
@@ -43,6 +45,7 @@ pub async fn insert(db: &Db, w: &WorktreeRecord) -> Result<(), sqlx::Error> {
     .bind(w.pr_number)
     .bind(&w.pr_state)
     .bind(w.created_at)
+    .bind(&w.start_commit)
     .execute(db)
     .await?;
     Ok(())

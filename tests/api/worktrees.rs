@@ -217,7 +217,7 @@ async fn drift_and_cleanup() {
     let server = TestServer::start(&[]).await;
     let (project, repo) = project(&server, json!({})).await;
     let mut ids = Vec::new();
-    for branch in ["gone", "switched", "merged", "busy"] {
+    for branch in ["gone", "switched", "merged", "busy", "fresh"] {
         let (status, w) = server
             .post(
                 "/api/worktrees",
@@ -230,6 +230,10 @@ async fn drift_and_cleanup() {
     // Outside Flotilla: a folder deleted, a branch switched.
     std::fs::remove_dir_all(&ids[0].1).unwrap();
     git(Path::new(&ids[1].1), &["switch", "-q", "-c", "elsewhere"]);
+    // "merged" has a commit that main took in.
+    std::fs::write(Path::new(&ids[2].1).join("done.txt"), "done\n").unwrap();
+    commit_all(Path::new(&ids[2].1), "done");
+    git(&repo, &["merge", "-q", "--ff-only", "merged"]);
     // "busy" has a commit that is not in main.
     std::fs::write(Path::new(&ids[3].1).join("new.txt"), "x\n").unwrap();
     commit_all(Path::new(&ids[3].1), "busy work");
@@ -263,6 +267,11 @@ async fn drift_and_cleanup() {
     assert_eq!(by_branch("busy")["ahead"], 1);
     assert_eq!(by_branch("merged")["merged"], true);
     assert_eq!(by_branch("busy")["merged"], false);
+    assert_eq!(
+        by_branch("fresh")["merged"],
+        false,
+        "untouched is not merged"
+    );
 
     // A worktree made by hand shows up as external.
     let external = server.work.path().join("by-hand");
