@@ -184,6 +184,16 @@ async fn post(http: &reqwest::Client, url: String, body: Value) -> Value {
         .expect("JSON")
 }
 
+async fn get_instance(http: &reqwest::Client, server: &Server, id: &str) -> Value {
+    http.get(format!("{}/api/instances/{id}", server.url))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 async fn create_idle_instances(
     http: &reqwest::Client,
     server: &Server,
@@ -202,14 +212,7 @@ async fn create_idle_instances(
     }
     for id in &ids {
         loop {
-            let i: Value = http
-                .get(format!("{}/api/instances/{id}", server.url))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let i = get_instance(http, server, id).await;
             if i["status"] == "idle" {
                 break;
             }
@@ -283,14 +286,7 @@ async fn fan_out_run(server: &Server, ids: &[String]) -> (Vec<u32>, u64, Duratio
 }
 
 async fn last_seq(http: &reqwest::Client, server: &Server, id: &str) -> (String, String, u64) {
-    let i: Value = http
-        .get(format!("{}/api/instances/{id}", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let i = get_instance(http, server, id).await;
     (
         id.to_string(),
         i["status"].to_string(),

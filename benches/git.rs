@@ -7,6 +7,9 @@
 //! Every figure is the median of several runs on real repositories in a temp dir. Printed, never
 //! asserted. FLOTILLA_BENCH_FILES overrides the 20 000.
 
+#[path = "../tests/support/repo.rs"]
+mod repo;
+
 use flotilla::git::types::DiffSource;
 use flotilla::git::Git;
 use flotilla::projects::service::Projects;
@@ -15,24 +18,9 @@ use flotilla::worktrees::review::{Checkout, Review};
 use flotilla::worktrees::scripts::Scripts;
 use flotilla::worktrees::service::Worktrees;
 use flotilla::worktrees::types::CreateWorktree;
+use repo::{commit_all, git};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -58,8 +46,7 @@ fn big_repo(dir: &Path, files: usize) {
         )
         .unwrap();
     }
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "many files"]);
+    commit_all(dir, "many files");
 }
 
 #[tokio::main]

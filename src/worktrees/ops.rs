@@ -24,7 +24,9 @@ pub fn instance_use(state: &AppState) -> InstanceUse {
         .collect()
 }
 
-/// The checkout an operation is about, its project, and (for a worktree) its record.
+/// The checkout an operation is about, its project, and (for a worktree) its record. Its `env`
+/// is left empty: most operations are git reads (polled by the pages), and the environment means
+/// decrypting the project's secrets — [`checkout_with_env`] is for the few that hand it on.
 pub async fn checkout(
     state: &AppState,
     kind: CheckoutKind,
@@ -47,7 +49,7 @@ pub async fn checkout(
             .as_ref()
             .map(|w| w.base.clone())
             .or_else(|| project.base_branch.clone()),
-        env: state.projects.env_plain(&project.id).await?,
+        env: Default::default(),
     };
     if !checkout.path.is_dir() {
         return Err(AppError::Conflict(format!(
@@ -56,6 +58,17 @@ pub async fn checkout(
         )));
     }
     Ok((checkout, project, worktree))
+}
+
+/// [`checkout`] with the project's environment, for what runs Claude, scripts or GitHub calls.
+async fn checkout_with_env(
+    state: &AppState,
+    kind: CheckoutKind,
+    id: &str,
+) -> Result<(Checkout, ProjectRecord, Option<WorktreeRecord>), AppError> {
+    let (mut c, project, worktree) = checkout(state, kind, id).await?;
+    c.env = state.projects.env_plain(&project.id).await?;
+    Ok((c, project, worktree))
 }
 
 /// Runs blocking reads (gix, the file system) off the async threads.
@@ -128,7 +141,7 @@ pub async fn commit(
 }
 
 pub async fn draft_message(s: &AppState, kind: CheckoutKind, id: &str) -> Result<String, AppError> {
-    let (c, _, _) = checkout(s, kind, id).await?;
+    let (c, _, _) = checkout_with_env(s, kind, id).await?;
     Ok(s.review.draft_message(&c).await?)
 }
 
@@ -160,7 +173,7 @@ pub async fn open_pr(
     title: &str,
     body: &str,
 ) -> Result<PullRequest, AppError> {
-    let (c, project, worktree) = checkout(s, kind, id).await?;
+    let (c, project, worktree) = checkout_with_env(s, kind, id).await?;
     if title.trim().is_empty() {
         return Err(AppError::Unprocessable(
             "a pull request needs a title".into(),
@@ -201,7 +214,7 @@ pub async fn refresh_pr(
     kind: CheckoutKind,
     id: &str,
 ) -> Result<PullRequest, AppError> {
-    let (c, project, worktree) = checkout(s, kind, id).await?;
+    let (c, project, worktree) = checkout_with_env(s, kind, id).await?;
     let Some(w) = worktree.filter(|w| w.pr_url.is_some()) else {
         return Err(AppError::NotFound(
             "no pull request was opened from this checkout".into(),
@@ -298,7 +311,7 @@ pub async fn write_file(
 
 /// Starts the project's run script in this checkout; its output is kept (see the run).
 pub async fn run_script(s: &AppState, kind: CheckoutKind, id: &str) -> Result<ScriptRun, AppError> {
-    let (c, project, worktree) = checkout(s, kind, id).await?;
+    let (c, project, worktree) = checkout_with_env(s, kind, id).await?;
     let Some(script) = project.run_script.clone().filter(|s| !s.trim().is_empty()) else {
         return Err(AppError::Unprocessable(
             "the project has no run script; set one in its settings".into(),

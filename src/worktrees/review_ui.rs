@@ -38,10 +38,18 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     // Whether anything is staged, for the commit buttons. Kept by an effect (browser only) rather
     // than read from the resource outside its <Transition>: on the server that read would tie the
     // resource to the page's outer suspense.
+    // Likewise HEAD: the commit list reloads when it moves, not on every poll.
     let staged = RwSignal::new(false);
+    let head = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(s)) = status.get() {
-            staged.set(!s.staged.is_empty());
+            let now_staged = !s.staged.is_empty();
+            if staged.get_untracked() != now_staged {
+                staged.set(now_staged);
+            }
+            if head.get_untracked() != s.head {
+                head.set(s.head);
+            }
         }
     });
     let error = RwSignal::new(None::<String>);
@@ -171,7 +179,7 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
                         <p class="mt-2 text-sm text-red-600" role="alert">{move || error.get()}</p>
                     </Show>
                 </div>
-                <CommitBox kind id=commit_id staged=staged.into() version/>
+                <CommitBox kind id=commit_id staged=staged.into() head=head.into() version/>
             </div>
             <div class="min-w-0">
                 {move || match selected.get() {
@@ -202,6 +210,7 @@ fn CommitBox(
     kind: CheckoutKind,
     id: String,
     staged: Signal<bool>,
+    head: Signal<Option<String>>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let message = RwSignal::new(String::new());
@@ -241,7 +250,7 @@ fn CommitBox(
     });
     let lid = id.clone();
     let log = Resource::new(
-        move || (lid.clone(), version.get()),
+        move || (lid.clone(), head.get()),
         move |(id, _)| commit_log(kind, id),
     );
     let submit = move || {

@@ -7,4 +7,5 @@ mod support;
 mod instances;
 mod projects;
 mod review;
+mod supervision;
 mod worktrees;

@@ -4,10 +4,6 @@
 use crate::support::*;
 use serde_json::json;
 
-fn id_of(v: &serde_json::Value) -> String {
-    v["id"].as_str().expect("id").to_string()
-}
-
 #[tokio::test]
 async fn register_an_existing_repository_and_refuse_what_is_not_one() {
     let server = TestServer::start(&[]).await;

@@ -7,13 +7,6 @@ use crate::support::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-fn id_of(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
-        .to_string()
-}
-
 /// A project on a fresh repository and one worktree on branch `work`: (project, worktree, its path, main path).
 async fn setup(server: &TestServer) -> (String, String, PathBuf, PathBuf) {
     let repo = server.work.path().join("app");

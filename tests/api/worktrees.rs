@@ -6,13 +6,6 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
 
-fn id_of(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {v}"))
-        .to_string()
-}
-
 /// A project registered on a fresh repository at `work/app`.
 async fn project(server: &TestServer, settings: Value) -> (String, std::path::PathBuf) {
     let repo = server.work.path().join("app");
