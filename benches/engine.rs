@@ -110,6 +110,9 @@ impl Server {
                 "200",
                 "--sample-interval-ms",
                 "1000",
+                // The engine's figures, without sign-in (measured on its own in benches/auth.rs).
+                "--auth",
+                "off",
             ])
             .arg("--data-dir")
             .arg(dir.path().join("data"))

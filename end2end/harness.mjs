@@ -1,7 +1,7 @@
 // Shared set-up of the end-to-end tests: starts the real Flotilla server (and, when a test needs
 // one, the fake Anthropic API from tests/support) on free ports with temporary data directories,
 // and launches Debian's chromium through playwright-core.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -55,12 +55,20 @@ export async function startFakeApi() {
   return { url, stop: () => stopChild(child) };
 }
 
+/** The owner every test server has (unless started with `firstRun`). */
+export const OWNER = { username: "owner", password: "correct horse battery staple" };
+
 /**
  * The Flotilla server on a free port with a temporary data dir and claude home.
  * FLOTILLA_E2E_BINARY=release runs target/release/flotilla copied alone into a temporary
  * directory (it must find its site inside itself); otherwise the debug build.
+ *
+ * As a user would, the harness sets the owner's password with `flotilla user set-password`
+ * (skipped with `firstRun`, to test the first-run page) and creates an API token with
+ * `flotilla token create` for its own API calls (`server.api`). Instances may start in any
+ * folder (`--allow-free-paths`) unless `confined`.
  */
-export async function startFlotilla({ env = {}, args = [] } = {}) {
+export async function startFlotilla({ env = {}, args = [], firstRun = false, confined = false } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), "flotilla-e2e-"));
   const dataDir = join(scratch, "data");
   const claudeHome = join(scratch, "home");
@@ -79,6 +87,13 @@ export async function startFlotilla({ env = {}, args = [] } = {}) {
     bin = join(ROOT, "target", "debug", "flotilla");
     childEnv.LEPTOS_SITE_ROOT = join(ROOT, "target", "site");
   }
+  const admin = (adminArgs, input = "") => {
+    const out = spawnSync(bin, [...adminArgs, "--data-dir", dataDir], { cwd, env: childEnv, input, encoding: "utf8" });
+    if (out.status !== 0) throw new Error(`flotilla ${adminArgs.join(" ")} failed: ${out.stderr}`);
+    return out.stdout;
+  };
+  if (!firstRun) admin(["user", "set-password", "--username", OWNER.username], `${OWNER.password}\n`);
+  const token = admin(["token", "create", "--name", "e2e"]).trim().split("\n").pop();
   const { child, logs, found } = spawnAndWaitFor(
     bin,
     [
@@ -87,6 +102,7 @@ export async function startFlotilla({ env = {}, args = [] } = {}) {
       "--data-dir", dataDir,
       "--claude-home", claudeHome,
       "--claude-bin", CLAUDE_BIN,
+      ...(confined ? [] : ["--allow-free-paths"]),
       ...args,
     ],
     { cwd, env: childEnv },
@@ -94,18 +110,53 @@ export async function startFlotilla({ env = {}, args = [] } = {}) {
     "flotilla",
   );
   const [, url] = await found;
-  return {
+  let signedIn = null; // the browser state of a signed-in owner, made once
+  const server = {
     url,
     dataDir,
     claudeHome,
     scratch,
     logs,
     child,
+    token,
+    admin,
+    /** fetch() with the harness's API token, as a script would call the API. */
+    api(path, init = {}) {
+      return fetch(url + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    },
+    /** Signs `page` in through the sign-in page. */
+    async signIn(page, { username = OWNER.username, password = OWNER.password } = {}) {
+      await page.goto(`${url}/login`);
+      await page.waitForSelector("body[data-hydrated=true]", { timeout: 30_000 });
+      await page.getByTestId("login-username").fill(username);
+      await page.getByTestId("login-password").fill(password);
+      await page.getByTestId("login-submit").click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 30_000 });
+    },
+    /** A browser context signed in as the owner (signing in through the page the first time). */
+    async newContext(browser, options = {}) {
+      if (!signedIn) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await server.signIn(page);
+        signedIn = await context.storageState();
+        await context.close();
+      }
+      return browser.newContext({ ...options, storageState: signedIn });
+    },
+    /** A page in a signed-in context of its own (closing the page closes the context). */
+    async newPage(browser, options = {}) {
+      const context = await server.newContext(browser, options);
+      const page = await context.newPage();
+      page.once("close", () => context.close().catch(() => {}));
+      return page;
+    },
     async stop() {
       await stopChild(child);
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 export async function launchBrowser() {

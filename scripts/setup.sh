@@ -6,7 +6,8 @@
 #     in Cargo.lock), so cargo-leptos never downloads them
 #   - npm packages pinned in package-lock.json: Tailwind CLI, wasm-opt (binaryen), Claude Code,
 #     playwright-core, Lucide icons, highlight.js
-#   - with --with-browser: Debian's chromium, for the end-to-end tests
+#   - with --with-browser: Debian's chromium for the end-to-end tests, and openssl, which the
+#     TLS test uses to make a certificate
 # Usage: scripts/setup.sh [--with-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,12 +70,17 @@ if ! node_modules/.bin/claude --version 2>/dev/null | grep -q "^$claude_version 
     || { echo "setup: node_modules/.bin/claude is not Claude Code $claude_version" >&2; exit 1; }
 fi
 
-if $with_browser && [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian's chromium (for the end-to-end tests)"
+missing_debs=()
+if $with_browser; then
+  [ -x /usr/bin/chromium ] || missing_debs+=(chromium)
+  command -v openssl >/dev/null 2>&1 || missing_debs+=(openssl)
+fi
+if [ ${#missing_debs[@]} -gt 0 ]; then
+  log "installing Debian packages for the tests: ${missing_debs[*]}"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_debs[@]}" >/dev/null
 fi
 
 node scripts/vendor-assets.mjs >/dev/null

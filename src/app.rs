@@ -3,11 +3,15 @@
 use crate::ui::{AppLayout, NotFound, THEME_INIT_SCRIPT};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The document around the app. Rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy admits only inline scripts with this response's nonce.
+    #[cfg(feature = "ssr")]
+    crate::server::headers::set_page_policy();
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -16,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <script inner_html=THEME_INIT_SCRIPT></script>
+                <script nonce=nonce inner_html=THEME_INIT_SCRIPT></script>
                 <script src="/vendor/highlight.min.js" defer></script>
                 <script src="/editor.js" defer></script>
                 <AutoReload options=options.clone()/>
@@ -39,8 +43,11 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/flotilla.css"/>
         <Title formatter=|title: String| format!("{title} · Flotilla")/>
         <Router>
-            <AppLayout>
-                <Routes fallback=|| view! { <NotFound/> }>
+            <Routes fallback=|| view! { <AppLayout><NotFound/></AppLayout> }>
+                // Sign-in and first-run setup stand alone, without the app's frame.
+                <Route path=path!("/login") view=crate::auth::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=crate::auth::SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppFrame ssr=SsrMode::Async>
                     <Route path=path!("/") view=crate::instances::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/instances/:id") view=crate::instances::ChatPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects") view=crate::projects::ProjectsPage ssr=SsrMode::Async/>
@@ -50,8 +57,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>
                     <Route path=path!("/analytics") view=crate::analytics::AnalyticsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=crate::settings::SettingsPage ssr=SsrMode::Async/>
-                </Routes>
-            </AppLayout>
+                </ParentRoute>
+            </Routes>
         </Router>
     }
+}
+
+/// The sidebar and header around every page but sign-in.
+#[component]
+fn AppFrame() -> impl IntoView {
+    view! { <AppLayout><Outlet/></AppLayout> }
 }

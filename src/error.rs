@@ -18,6 +18,18 @@ pub enum AppError {
     /// The request is malformed or a field is invalid (400).
     #[error("{0}")]
     BadRequest(String),
+    /// No valid session or API token came with the request (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but may not do this, or the request came from a foreign origin (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request body is larger than the server takes (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Too many requests from this client or token; retry later (429).
+    #[error("{0}")]
+    RateLimited(String),
     /// The request is well-formed but its content cannot be processed (422).
     #[error("{0}")]
     Unprocessable(String),
@@ -43,6 +55,10 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Conflict(_) => "conflict",
             AppError::QuotaExceeded(_) => "quota_exceeded",
@@ -55,6 +71,10 @@ impl AppError {
         match self {
             AppError::NotFound(m)
             | AppError::BadRequest(m)
+            | AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
+            | AppError::PayloadTooLarge(m)
+            | AppError::RateLimited(m)
             | AppError::Unprocessable(m)
             | AppError::Conflict(m)
             | AppError::QuotaExceeded(m)
@@ -94,6 +114,10 @@ mod http {
             match self {
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::QuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod app;
+pub mod auth;
 pub mod error;
 pub mod git;
 pub mod health;

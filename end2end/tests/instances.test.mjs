@@ -32,7 +32,7 @@ after(async () => {
 });
 
 test("start an instance, approve its permission request, follow up, reconnect, stop, delete", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await server.newContext(browser, { viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = collectErrors(page);
   await page.goto(proxy.url);
@@ -129,7 +129,7 @@ test("start an instance, approve its permission request, follow up, reconnect, s
     console.log("card:", await row.textContent(), "errors:", errors);
     throw e;
   });
-  const list = await (await fetch(`${server.url}/api/instances`)).json();
+  const list = await (await server.api("/api/instances")).json();
   assert.equal(list.length, 0);
   // Only what the test provoked: the refused create and the cut network.
   const unexpected = errors.filter((e) => !/status of 422|WebSocket|ERR_CONNECTION|ERR_EMPTY_RESPONSE|ERR_SOCKET|request failed/.test(e));

@@ -33,12 +33,12 @@ after(async () => {
 });
 
 async function api(path) {
-  const response = await fetch(server.url + path);
+  const response = await server.api(path);
   return response.json();
 }
 
 test("template project → worktree → instance → diff → commit", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await server.newContext(browser, { viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = collectErrors(page);
   await page.goto(server.url + "/projects");

@@ -33,7 +33,7 @@ test("healthz and readyz answer JSON", async () => {
 });
 
 test("unknown API paths answer a JSON 404", async () => {
-  const res = await fetch(`${server.url}/api/nope`);
+  const res = await server.api("/api/nope");
   assert.equal(res.status, 404);
   const body = await res.json();
   assert.equal(body.error, "not_found");
@@ -41,13 +41,13 @@ test("unknown API paths answer a JSON 404", async () => {
 });
 
 test("the dashboard is rendered on the server", async () => {
-  const html = await (await fetch(`${server.url}/`)).text();
+  const html = await (await server.api("/")).text();
   assert.match(html, /<h1[^>]*>Dashboard<\/h1>/);
   assert.match(html, /No instances yet/);
   assert.match(html, /Claude Code/);
 
   // And it shows with scripts disabled.
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await server.newContext(browser, { javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(server.url);
   assert.equal(await page.locator("h1").first().textContent(), "Dashboard");
@@ -56,7 +56,7 @@ test("the dashboard is rendered on the server", async () => {
 });
 
 test("hydrates: the theme toggle works and is remembered", async () => {
-  const page = await browser.newPage();
+  const page = await server.newPage(browser);
   const errors = collectErrors(page);
   await page.goto(server.url);
   await waitHydrated(page);
@@ -74,7 +74,7 @@ test("hydrates: the theme toggle works and is remembered", async () => {
 });
 
 test("every nav link reaches its page, client-side", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await server.newPage(browser, { viewport: { width: 1280, height: 800 } });
   const errors = collectErrors(page);
   await page.goto(server.url);
   await waitHydrated(page);
@@ -98,11 +98,11 @@ test("every nav link reaches its page, client-side", async () => {
   assert.equal(await page.evaluate(() => window.__flotillaMarker), 42);
   // Pages also load directly.
   for (const [, path, heading] of pages) {
-    const res = await fetch(`${server.url}${path}`);
+    const res = await server.api(path);
     assert.equal(res.status, 200);
     assert.match(await res.text(), new RegExp(heading));
   }
-  const missing = await fetch(`${server.url}/no/such/page`);
+  const missing = await server.api("/no/such/page");
   assert.equal(missing.status, 404);
   assert.match(await missing.text(), /Page not found/);
   assert.deepEqual(errors, []);
@@ -110,7 +110,7 @@ test("every nav link reaches its page, client-side", async () => {
 });
 
 test("phone width: the sidebar opens from the menu and closes after navigating", async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await server.newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const errors = collectErrors(page);
   await page.goto(server.url);
   await waitHydrated(page);
@@ -134,7 +134,7 @@ test("phone width: the sidebar opens from the menu and closes after navigating",
 });
 
 test("dashboard screenshots (light, dark)", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await server.newPage(browser, { viewport: { width: 1280, height: 800 } });
   const errors = collectErrors(page);
   await page.goto(server.url);
   await waitHydrated(page);

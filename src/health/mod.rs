@@ -13,6 +13,7 @@ pub use badge::ClaudeBadge;
 
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 /// What Flotilla knows about the `claude` executable it will run.
@@ -34,7 +35,7 @@ pub const INSTALL_HINT: &str =
      or start Flotilla with `--claude-bin /path/to/claude` (or FLOTILLA_CLAUDE_BIN).";
 
 /// The Claude Code CLI status, probed on the server (cached briefly).
-#[server(prefix = "/api/fn", endpoint = "claude_status")]
+#[server(prefix = "/api/fn", endpoint = "claude_status", input = GetUrl)]
 pub async fn get_claude_status() -> Result<ClaudeStatus, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     Ok(state.claude.status().await)

@@ -3,7 +3,7 @@
 use super::types::{ClaudeMd, CreateProject, EnvVar, Project, SetEnvVar, Template, UpdateProject};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 #[cfg(feature = "ssr")]
 use crate::error::respond;
@@ -13,17 +13,17 @@ fn state() -> crate::server::state::AppState {
     expect_context::<crate::server::state::AppState>()
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_projects")]
+#[server(prefix = "/api/fn", endpoint = "list_projects", input = GetUrl)]
 pub async fn list_projects() -> Result<Vec<Project>, AppError> {
     respond(state().projects.list().await.map_err(AppError::from))
 }
 
-#[server(prefix = "/api/fn", endpoint = "get_project")]
+#[server(prefix = "/api/fn", endpoint = "get_project", input = GetUrl)]
 pub async fn get_project(id: String) -> Result<Project, AppError> {
     respond(state().projects.get(&id).await.map_err(AppError::from))
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_templates")]
+#[server(prefix = "/api/fn", endpoint = "list_templates", input = GetUrl)]
 pub async fn list_templates() -> Result<Vec<Template>, AppError> {
     Ok(state().projects.templates())
 }
@@ -62,7 +62,7 @@ pub async fn forget_project(
     respond(super::http::forget(&state(), &id, delete_files, confirm.as_deref()).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "project_env")]
+#[server(prefix = "/api/fn", endpoint = "project_env", input = GetUrl)]
 pub async fn project_env(id: String) -> Result<Vec<EnvVar>, AppError> {
     respond(state().projects.env_vars(&id).await.map_err(AppError::from))
 }
@@ -89,7 +89,7 @@ pub async fn delete_project_env(id: String, name: String) -> Result<(), AppError
     )
 }
 
-#[server(prefix = "/api/fn", endpoint = "project_claude_md")]
+#[server(prefix = "/api/fn", endpoint = "project_claude_md", input = GetUrl)]
 pub async fn project_claude_md(id: String) -> Result<ClaudeMd, AppError> {
     respond(
         state()

@@ -23,14 +23,45 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (the default).
     Serve(ServeArgs),
+    /// The owner's account.
+    #[command(subcommand)]
+    User(crate::auth::cli::UserCommand),
+    /// API tokens for scripts and CI.
+    #[command(subcommand)]
+    Token(crate::auth::cli::TokenCommand),
+    /// The key that encrypts secrets at rest.
+    #[command(subcommand)]
+    Secrets(crate::auth::cli::SecretsCommand),
 }
 
 impl Cli {
-    pub fn serve_args(self) -> ServeArgs {
+    /// The server's options when the command is `serve` (or none); else the command.
+    pub fn into_command(self) -> Result<ServeArgs, Command> {
         match self.command {
-            Some(Command::Serve(args)) => args,
-            None => self.serve,
+            Some(Command::Serve(args)) => Ok(args),
+            None => Ok(self.serve),
+            Some(other) => Err(other),
         }
+    }
+
+    #[cfg(test)]
+    pub fn serve_args(self) -> ServeArgs {
+        self.into_command().expect("serve")
+    }
+}
+
+/// The data directory option of the administrative commands.
+#[derive(Debug, Clone, Args)]
+pub struct DataDirArg {
+    /// Flotilla's data directory (as given to `serve`). Default: $XDG_DATA_HOME/flotilla or
+    /// ~/.local/share/flotilla.
+    #[arg(long, env = "FLOTILLA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    pub fn resolved(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(default_data_dir)
     }
 }
 
@@ -61,6 +92,75 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+/// Who may reach the server, and through what.
+#[derive(Debug, Clone, Args)]
+pub struct AccessArgs {
+    /// Host names the server answers to, besides localhost and IP addresses (comma list). A
+    /// request sent to any other name is refused: that stops DNS-rebinding pages.
+    #[arg(long = "public-host", env = "FLOTILLA_PUBLIC_HOSTS", value_delimiter = ',')]
+    pub public_hosts: Vec<String>,
+
+    /// Origins (scheme://host[:port]) whose pages may use the API, besides the server's own
+    /// (comma list).
+    #[arg(long = "allowed-origin", env = "FLOTILLA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Addresses of reverse proxies whose X-Forwarded-For / -Host / -Proto headers are believed
+    /// (comma list). From anyone else those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "FLOTILLA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Sign-in required (on). `off` is accepted only on a loopback address.
+    #[arg(long, env = "FLOTILLA_AUTH", value_enum, default_value_t = AuthMode::On)]
+    pub auth: AuthMode,
+
+    /// Let instances start in any folder, not only within registered projects (the Settings
+    /// page has the same switch).
+    #[arg(long, env = "FLOTILLA_ALLOW_FREE_PATHS")]
+    pub allow_free_paths: bool,
+
+    /// TLS certificate chain (PEM). With --tls-key, the server speaks HTTPS itself.
+    #[arg(long, env = "FLOTILLA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM).
+    #[arg(long, env = "FLOTILLA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// A browser session ends after this many hours without a request.
+    #[arg(long, env = "FLOTILLA_SESSION_IDLE_HOURS", default_value_t = 72)]
+    pub session_idle_hours: u64,
+
+    /// And after this many days in any case.
+    #[arg(long, env = "FLOTILLA_SESSION_MAX_DAYS", default_value_t = 30)]
+    pub session_max_days: u64,
+
+    /// Requests per second per client address and per API token (0 = no limit).
+    #[arg(long, env = "FLOTILLA_RATE_LIMIT", default_value_t = 50)]
+    pub rate_limit: u32,
+
+    /// Requests a client may make at once before the per-second rate applies.
+    #[arg(long, env = "FLOTILLA_RATE_BURST", default_value_t = 500)]
+    pub rate_burst: u32,
+
+    /// Largest request body, in MiB.
+    #[arg(long, env = "FLOTILLA_MAX_BODY_MB", default_value_t = 8)]
+    pub max_body_mb: u64,
+
+    /// Seconds a client may take to send a request body.
+    #[arg(long, env = "FLOTILLA_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    On,
+    Off,
 }
 
 /// Limits of the instance engine.
@@ -104,6 +204,7 @@ impl LimitArgs {
         &self,
         claude_bin: PathBuf,
         claude_home: PathBuf,
+        secrets: super::secrets::SecretBox,
     ) -> crate::instances::engine::EngineConfig {
         use std::time::Duration;
         crate::instances::engine::EngineConfig {
@@ -120,6 +221,7 @@ impl LimitArgs {
                 backoff_max: Duration::from_secs(30),
             },
             base_env: Vec::new(),
+            secrets: Some(secrets),
             sample_every: Duration::from_millis(self.sample_interval_ms.max(100)),
         }
     }
@@ -134,15 +236,7 @@ pub enum LogFormat {
 impl ServeArgs {
     /// The data directory, with the per-user default applied.
     pub fn resolved_data_dir(&self) -> PathBuf {
-        if let Some(dir) = &self.data_dir {
-            return dir.clone();
-        }
-        let base = std::env::var_os("XDG_DATA_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| home_dir().map(|h| h.join(".local").join("share")))
-            .unwrap_or_else(|| PathBuf::from("."));
-        base.join("flotilla")
+        self.data_dir.clone().unwrap_or_else(default_data_dir)
     }
 
     /// The home directory Claude Code runs with.
@@ -152,6 +246,16 @@ impl ServeArgs {
             .or_else(home_dir)
             .unwrap_or_else(|| PathBuf::from("/"))
     }
+}
+
+/// `$XDG_DATA_HOME/flotilla`, else `~/.local/share/flotilla`.
+fn default_data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".local").join("share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("flotilla")
 }
 
 fn home_dir() -> Option<PathBuf> {
@@ -189,6 +293,20 @@ mod tests {
         assert_eq!(args.bind.port(), 0);
         assert_eq!(args.resolved_data_dir(), PathBuf::from("/tmp/x"));
         assert_eq!(args.limits.max_instances, 3);
+    }
+
+    #[test]
+    fn admin_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "flotilla", "token", "create", "--name", "ci", "--scope", "read", "--expires-in", "7",
+            "--data-dir", "/tmp/d",
+        ])
+        .unwrap();
+        assert!(cli.into_command().is_err(), "not serve");
+        assert!(Cli::try_parse_from(["flotilla", "user", "set-password"]).is_ok());
+        assert!(Cli::try_parse_from(["flotilla", "secrets", "rotate-key"]).is_ok());
+        let tls_half = Cli::try_parse_from(["flotilla", "--tls-cert", "/c.pem"]);
+        assert!(tls_half.is_err(), "a certificate needs its key");
     }
 
     #[test]

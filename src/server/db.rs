@@ -66,6 +66,27 @@ pub async fn checkpoint_truncate(db: &Db) {
     }
 }
 
+/// An exclusive lock on the data directory, held by a running server for its whole life, so
+/// that a second server, or a command that must not run beside one (`secrets rotate-key`),
+/// finds out instead of corrupting state.
+pub struct DataDirLock {
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+/// Takes the lock; `Ok(None)` when someone else holds it.
+pub fn lock_data_dir(dir: &Path) -> std::io::Result<Option<DataDirLock>> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("flotilla.lock"))?;
+    match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(Some(DataDirLock { _lock: lock })),
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+        Err((_, errno)) => Err(std::io::Error::from(errno)),
+    }
+}
+
 /// Migration state for `/readyz`: how many migrations are applied successfully, and how many the
 /// binary knows.
 pub async fn migration_status(db: &Db) -> Result<(usize, usize), sqlx::Error> {

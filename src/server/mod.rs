@@ -5,7 +5,10 @@
 
 pub mod cli;
 pub mod db;
+pub mod api_errors;
 pub mod extract;
+pub mod headers;
+pub mod listen;
 pub mod openapi;
 pub mod router;
 pub mod secrets;
@@ -52,15 +55,25 @@ pub enum ServerError {
     HttpClient(String),
     #[error("invalid Leptos.toml: {0}")]
     SiteConfig(String),
-    #[error("server error: {0}")]
-    Serve(std::io::Error),
+    #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
+    Tls(#[from] listen::TlsError),
+    #[error("cannot start authentication: {0}")]
+    Auth(#[from] crate::auth::AuthError),
+    #[error("another Flotilla server is running on the data directory {0}")]
+    Locked(std::path::PathBuf),
 }
 
 /// The binary's entry point: parse the command line, set up logging, run until a signal.
 pub fn main() -> ExitCode {
     use clap::Parser;
-    let args = Cli::parse().serve_args();
-    init_tracing(args.log_format);
+    let command = Cli::parse().into_command();
+    let log_format = match &command {
+        Ok(args) => args.log_format,
+        Err(_) => LogFormat::Text,
+    };
+    init_tracing(log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -70,6 +83,10 @@ pub fn main() -> ExitCode {
             eprintln!("flotilla: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
+    };
+    let args = match command {
+        Ok(args) => args,
+        Err(admin) => return runtime.block_on(crate::auth::cli::run(admin)),
     };
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -96,13 +113,38 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
+/// Refuses a configuration that would leave Flotilla open to others: auth off beyond loopback.
+fn check_exposure(args: &ServeArgs) -> Result<(), ServerError> {
+    if args.access.auth == cli::AuthMode::Off && !args.bind.ip().is_loopback() {
+        return Err(ServerError::Config(format!(
+            "refusing to start: --auth off (FLOTILLA_AUTH=off) with --bind {} would let anyone \
+             who can reach that address run commands on this machine. Turn auth off only on a \
+             loopback address (127.0.0.1 or ::1), or keep it on.",
+            args.bind
+        )));
+    }
+    Ok(())
+}
+
 /// Opens the data directory and database, binds, and serves until SIGINT/SIGTERM.
 pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
+    check_exposure(&args)?;
     let config = ServerConfig::from_args(&args);
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
         path: config.data_dir.clone(),
         source,
     })?;
+    let data_dir_error = |source| ServerError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    };
+    let _lock = db::lock_data_dir(&config.data_dir)
+        .map_err(data_dir_error)?
+        .ok_or_else(|| ServerError::Locked(config.data_dir.clone()))?;
+    let tls = match (&args.access.tls_cert, &args.access.tls_key) {
+        (Some(cert), Some(key)) => Some(listen::tls_config(cert, key)?),
+        _ => None,
+    };
     let db_path = config.data_dir.join("flotilla.db");
     let db = db::open(&db_path)
         .await
@@ -123,8 +165,9 @@ pub async fn run(args: ServeArgs) -> Result<(), ServerError> {
         Duration::from_secs(2),
         shutdown.clone(),
     ));
-    let state = build_state(config, db, shutdown).await?;
-    serve(listener, state).await
+    secrets::finish_interrupted_rotation(&config.data_dir, &db).await?;
+    let state = build_state(config, db, shutdown, tls.is_some()).await?;
+    serve(listener, state, tls).await
 }
 
 /// Assembles the shared state from the configuration and an open database, and starts the
@@ -133,6 +176,7 @@ pub async fn build_state(
     config: ServerConfig,
     db: db::Db,
     shutdown: CancellationToken,
+    tls: bool,
 ) -> Result<AppState, ServerError> {
     let mut leptos_options = site_options()?;
     leptos_options.site_addr = config.bind;
@@ -151,12 +195,14 @@ pub async fn build_state(
         config.claude_bin.clone(),
         config.claude_home.clone(),
     );
-    let engine = config
-        .limits
-        .engine_config(config.claude_bin.clone(), config.claude_home.clone());
+    let secrets = secrets::SecretBox::open(&config.data_dir)?;
+    let engine = config.limits.engine_config(
+        config.claude_bin.clone(),
+        config.claude_home.clone(),
+        secrets.clone(),
+    );
     let instances = crate::instances::engine::Supervisor::start(db.clone(), engine).await?;
     let git = crate::git::Git::default();
-    let secrets = secrets::SecretBox::open(&config.data_dir)?;
     let projects = crate::projects::service::Projects::new(
         db.clone(),
         git.clone(),
@@ -171,6 +217,34 @@ pub async fn build_state(
         config.claude_bin.clone(),
         config.claude_home.clone(),
     );
+    let access = &config.access;
+    let auth = crate::auth::Auth::open(
+        db.clone(),
+        crate::auth::AuthConfig {
+            enabled: access.auth == cli::AuthMode::On,
+            public_hosts: access.public_hosts.clone(),
+            allowed_origins: access.allowed_origins.clone(),
+            trusted_proxies: access.trusted_proxies.clone(),
+            tls,
+            free_paths_forced: access.allow_free_paths,
+            session_idle: Duration::from_secs(access.session_idle_hours.max(1) * 3600),
+            session_max: Duration::from_secs(access.session_max_days.max(1) * 24 * 3600),
+            rate_per_sec: access.rate_limit,
+            rate_burst: access.rate_burst,
+        },
+    )
+    .await?;
+    if !auth.enabled() {
+        tracing::warn!(
+            "authentication is OFF (--auth off): anyone who can reach {} can run commands here",
+            config.bind
+        );
+    } else if !auth.status(None).await?.owner_exists {
+        tracing::info!(
+            "no owner yet: open the address below in a browser on this machine to create one, \
+             or run `flotilla user set-password`"
+        );
+    }
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -185,6 +259,7 @@ pub async fn build_state(
         projects,
         worktrees,
         review,
+        auth,
         http,
         shutdown,
     })
@@ -198,28 +273,19 @@ pub fn site_options() -> Result<LeptosOptions, ServerError> {
 
 /// Serves `state` on `listener` until `state.shutdown` is cancelled, then drains connections and
 /// stops every background task.
-pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerError> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<(), ServerError> {
     let app = router::build(state.clone());
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!("listening on http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("listening on {scheme}://{addr}");
     }
-    let shutdown = state.shutdown.clone();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let drain_deadline = async {
-        shutdown.cancelled().await;
-        tokio::time::sleep(DRAIN_TIMEOUT).await;
-    };
-    let served = tokio::select! {
-        result = server => result.map_err(ServerError::Serve),
-        _ = drain_deadline => {
-            tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
-            Ok(())
-        }
-    };
+    listen::serve(listener, tls, app, state.shutdown.clone(), DRAIN_TIMEOUT).await;
     // Whatever happened to the listener, no claude process outlives the server.
     state.instances.shutdown().await;
-    served?;
     db::checkpoint_truncate(&state.db).await;
     state.db.close().await;
     tracing::info!("stopped");

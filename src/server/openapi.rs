@@ -8,7 +8,11 @@ use utoipa::OpenApi;
     info(
         title = "Flotilla API",
         description = "REST and WebSocket API of Flotilla. Errors are JSON \
-            `{\"error\": code, \"message\": text}` with a 4xx/5xx status."
+            `{\"error\": code, \"message\": text}` with a 4xx/5xx status. Every route but \
+            /healthz and /readyz needs `Authorization: Bearer <token>` (create one with \
+            `flotilla token create --name NAME` or in Settings) or a signed-in browser; requests \
+            that change state must come from the server's own origin (or no browser at all) and \
+            carry JSON."
     ),
     paths(
         crate::health::http::healthz,
@@ -61,6 +65,17 @@ use utoipa::OpenApi;
         crate::worktrees::http::read_file,
         crate::worktrees::http::write_file,
         crate::worktrees::http::run_script,
+        crate::auth::http::me,
+        crate::auth::http::sessions,
+        crate::auth::http::revoke_session,
+        crate::auth::http::tokens,
+        crate::auth::http::create_token,
+        crate::auth::http::revoke_token,
+        crate::auth::http::rotate_token,
+        crate::auth::http::audit,
+        crate::auth::http::audit_export,
+        crate::auth::http::security_settings,
+        crate::auth::http::save_security_settings,
     ),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -70,6 +85,7 @@ use utoipa::OpenApi;
             WS /ws/instances streams the list."),
         (name = "projects", description = "Git repositories: register or scaffold, settings, environment (secrets masked), CLAUDE.md"),
         (name = "worktrees", description = "One worktree per agent: create (runs the setup script), list, remove, cleanup"),
+        (name = "auth", description = "Who is signed in, browser sessions, API tokens, the audit log, access settings"),
         (name = "review", description = "Review and ship a checkout. Every route exists for a worktree \
             (/api/worktrees/{id}/...) and for a project's main checkout (/api/projects/{id}/...).")
     )

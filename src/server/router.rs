@@ -1,12 +1,12 @@
 //! The HTTP surface: every route, and the one middleware stack they all sit behind.
 
-use super::openapi;
 use super::state::AppState;
+use super::{api_errors, headers, openapi};
 use crate::app::{shell, App};
 use crate::error::AppError;
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, Request};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::Request;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
@@ -14,11 +14,15 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub fn build(state: AppState) -> Router {
     let pages = generate_route_list(App);
+    let max_body = usize::try_from(state.config.access.max_body_mb.max(1) * 1024 * 1024)
+        .unwrap_or(usize::MAX);
+    let body_timeout = std::time::Duration::from_secs(state.config.access.body_timeout_secs.max(1));
     let leptos_options = state.leptos_options.clone();
     let page_context = {
         let state = state.clone();
@@ -32,6 +36,7 @@ pub fn build(state: AppState) -> Router {
         .merge(crate::instances::http::routes())
         .merge(crate::projects::http::routes())
         .merge(crate::worktrees::http::routes())
+        .merge(crate::auth::http::routes())
         // Unknown API paths answer JSON, not the HTML 404 page.
         .route("/api/{*rest}", any(api_not_found))
         // Pages and server functions (under /api/fn/).
@@ -39,24 +44,29 @@ pub fn build(state: AppState) -> Router {
             shell(leptos_options.clone())
         })
         .fallback(site_or_not_found)
-        // The one middleware stack, outermost first. Authentication, CSRF and rate limits go
-        // here, between tracing and the routes, when they come.
+        // The one middleware stack, outermost first: tracing, response headers, compression,
+        // JSON errors, body size and time limits, then the guard (host, rate, origin, content
+        // type, who is asking) and the audit log right before the routes.
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
+                .layer(axum::middleware::from_fn_with_state(
+                    state.auth.config().tls,
+                    headers::apply,
                 ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
+                .layer(CompressionLayer::new())
+                .layer(axum::middleware::from_fn(api_errors::normalize))
+                .layer(DefaultBodyLimit::disable())
+                .layer(RequestBodyLimitLayer::new(max_body))
+                .layer(RequestBodyTimeoutLayer::new(body_timeout))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.auth.clone(),
+                    crate::auth::guard::guard,
                 ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ))
-                .layer(CompressionLayer::new()),
+                .layer(axum::middleware::from_fn_with_state(
+                    state.auth.clone(),
+                    crate::auth::audit::record_changes,
+                )),
         )
         .with_state(state)
 }

@@ -1,7 +1,8 @@
-//! Secrets at rest: values encrypted with ChaCha20-Poly1305 under a key that lives in the data
-//! directory (`secret.key`, mode 0600, created on first use). Whoever can read the data
-//! directory can read the secrets; what this prevents is a secret leaking through a copy of the
-//! database, a backup of it, or a screenshot of the UI.
+//! Secrets at rest: values encrypted with ChaCha20-Poly1305 under a key kept outside the
+//! database: `FLOTILLA_SECRET_KEY` (base64 of 32 bytes) when set, else `<data dir>/secret.key`
+//! (mode 0600, created on first use). What this prevents is a secret leaking through a copy of
+//! the database, a backup of it, or a screenshot of the UI. `rotate_key` re-encrypts every
+//! stored secret under a new key in one transaction.
 
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
@@ -9,6 +10,11 @@ use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use std::path::Path;
 
 const PREFIX: &str = "v1:";
+/// The environment variable that holds the key (base64), instead of the key file.
+pub const KEY_ENV: &str = "FLOTILLA_SECRET_KEY";
+const KEY_FILE: &str = "secret.key";
+/// A rotation's new key, until the database holds secrets under it.
+const NEW_KEY_FILE: &str = "secret.key.new";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -19,6 +25,10 @@ pub enum SecretError {
     },
     #[error("a stored secret cannot be decrypted (wrong key or damaged value)")]
     Decrypt,
+    #[error("{KEY_ENV} must be the base64 of 32 bytes")]
+    BadEnvKey,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
 }
 
 #[derive(Clone)]
@@ -26,12 +36,60 @@ pub struct SecretBox {
     cipher: ChaCha20Poly1305,
 }
 
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(..)") // never the key
+    }
+}
+
+/// Where the key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    Environment,
+    File,
+}
+
+fn write_key_file(path: &Path, key: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(key)?;
+    file.sync_all()
+}
+
 impl SecretBox {
-    /// Loads the key from `<data_dir>/secret.key`, creating it if there is none.
+    fn from_key(key: &[u8]) -> Option<Self> {
+        ChaCha20Poly1305::new_from_slice(key)
+            .ok()
+            .map(|cipher| SecretBox { cipher })
+    }
+
+    /// Where [`SecretBox::open`] takes the key from.
+    pub fn source() -> KeySource {
+        match std::env::var_os(KEY_ENV) {
+            Some(v) if !v.is_empty() => KeySource::Environment,
+            _ => KeySource::File,
+        }
+    }
+
+    /// Loads the key from `FLOTILLA_SECRET_KEY`, else from `<data_dir>/secret.key` (creating it
+    /// if there is none).
     pub fn open(data_dir: &Path) -> Result<Self, SecretError> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let path = data_dir.join("secret.key");
+        if Self::source() == KeySource::Environment {
+            let value = std::env::var(KEY_ENV).map_err(|_| SecretError::BadEnvKey)?;
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(value.trim())
+                .map_err(|_| SecretError::BadEnvKey)?;
+            if key.len() != 32 {
+                return Err(SecretError::BadEnvKey);
+            }
+            return Self::from_key(&key).ok_or(SecretError::BadEnvKey);
+        }
+        let path = data_dir.join(KEY_FILE);
         let err = |source| SecretError::Key {
             path: path.display().to_string(),
             source,
@@ -46,25 +104,17 @@ impl SecretBox {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = ChaCha20Poly1305::generate_key(&mut OsRng).to_vec();
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(err)?;
-                file.write_all(&key).map_err(err)?;
-                file.sync_all().map_err(err)?;
+                write_key_file(&path, &key).map_err(err)?;
                 key
             }
             Err(e) => return Err(err(e)),
         };
-        let cipher = ChaCha20Poly1305::new_from_slice(&key).map_err(|_| {
+        Self::from_key(&key).ok_or_else(|| {
             err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 "the key is not usable",
             ))
-        })?;
-        Ok(SecretBox { cipher })
+        })
     }
 
     pub fn encrypt(&self, plaintext: &str) -> String {
@@ -98,6 +148,107 @@ impl SecretBox {
             .map_err(|_| SecretError::Decrypt)?;
         String::from_utf8(plain).map_err(|_| SecretError::Decrypt)
     }
+}
+
+/// Every encrypted value in the database: (table, key column(s) as one SQL expression, value
+/// column). Project secrets and instances' own environments.
+const SEALED: &[(&str, &str, &str, &str)] = &[
+    ("project_env", "project_id || '/' || name", "value", "secret = TRUE"),
+    ("instances", "id", "env_json", "env_json LIKE 'v1:%'"),
+];
+
+/// What a rotation did.
+#[derive(Debug)]
+pub struct Rotation {
+    pub reencrypted: usize,
+    /// The new key in base64, when the key comes from the environment (the operator must put
+    /// it there before the next start).
+    pub new_env_key: Option<String>,
+}
+
+/// Re-encrypts every stored secret under a new key, in one transaction, then makes the new key
+/// the one in use. A crash at any point leaves a key that opens every secret (see
+/// [`finish_interrupted_rotation`]). The server must not be running.
+pub async fn rotate_key(data_dir: &Path, db: &sqlx::SqlitePool) -> Result<Rotation, SecretError> {
+    let old = SecretBox::open(data_dir)?;
+    let key = ChaCha20Poly1305::generate_key(&mut OsRng).to_vec();
+    let new = SecretBox::from_key(&key).ok_or(SecretError::Decrypt)?;
+    let source = SecretBox::source();
+    let new_path = data_dir.join(NEW_KEY_FILE);
+    let io = |source| SecretError::Key {
+        path: new_path.display().to_string(),
+        source,
+    };
+    if source == KeySource::File {
+        let _ = std::fs::remove_file(&new_path);
+        write_key_file(&new_path, &key).map_err(io)?;
+    }
+    let mut tx = db.begin().await?;
+    let mut reencrypted = 0;
+    for (table, id, column, filter) in SEALED {
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT {id}, {column} FROM {table} WHERE {filter}"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        for (row_id, sealed) in rows {
+            let plain = old.decrypt(&sealed)?;
+            sqlx::query(&format!(
+                "UPDATE {table} SET {column} = $1 WHERE {id} = $2"
+            ))
+            .bind(new.encrypt(&plain))
+            .bind(&row_id)
+            .execute(&mut *tx)
+            .await?;
+            reencrypted += 1;
+        }
+    }
+    tx.commit().await?;
+    let new_env_key = match source {
+        KeySource::File => {
+            std::fs::rename(&new_path, data_dir.join(KEY_FILE)).map_err(io)?;
+            if let Ok(dir) = std::fs::File::open(data_dir) {
+                let _ = dir.sync_all();
+            }
+            None
+        }
+        KeySource::Environment => Some(base64::engine::general_purpose::STANDARD.encode(&key)),
+    };
+    Ok(Rotation {
+        reencrypted,
+        new_env_key,
+    })
+}
+
+/// After a crash during [`rotate_key`]: if the new key opens the stored secrets the database
+/// was committed, so the new key becomes the key; otherwise it is thrown away.
+pub async fn finish_interrupted_rotation(
+    data_dir: &Path,
+    db: &sqlx::SqlitePool,
+) -> Result<(), SecretError> {
+    let new_path = data_dir.join(NEW_KEY_FILE);
+    let Ok(key) = std::fs::read(&new_path) else {
+        return Ok(());
+    };
+    let io = |source| SecretError::Key {
+        path: new_path.display().to_string(),
+        source,
+    };
+    let sample: Option<String> =
+        sqlx::query_scalar("SELECT value FROM project_env WHERE secret = TRUE LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    let committed = match (SecretBox::from_key(&key), sample) {
+        (Some(new), Some(sealed)) => new.decrypt(&sealed).is_ok(),
+        _ => false,
+    };
+    if committed {
+        std::fs::rename(&new_path, data_dir.join(KEY_FILE)).map_err(io)?;
+        tracing::warn!("finished a key rotation that was interrupted");
+    } else {
+        std::fs::remove_file(&new_path).map_err(io)?;
+    }
+    Ok(())
 }
 
 /// How a secret is shown: never in full; the last two characters of a long one help tell keys
@@ -144,6 +295,50 @@ mod tests {
             .unwrap()
             .decrypt(&sealed)
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn rotation_reencrypts_every_secret_in_one_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::server::db::open(&dir.path().join("t.db")).await.unwrap();
+        let before = SecretBox::open(dir.path()).unwrap();
+        sqlx::query(
+            "INSERT INTO projects (id, name, path, worktree_root, created_at, updated_at)              VALUES ('p', 'p', '/p', '/w', 0, 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        for (name, value, secret) in [("TOKEN", before.encrypt("s3cret"), true), ("PLAIN", "x".into(), false)] {
+            sqlx::query("INSERT INTO project_env (project_id, name, value, secret) VALUES ('p', $1, $2, $3)")
+                .bind(name)
+                .bind(value)
+                .bind(secret)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+        let outcome = rotate_key(dir.path(), &db).await.unwrap();
+        assert_eq!(outcome.reencrypted, 1);
+        assert!(outcome.new_env_key.is_none());
+        assert!(!dir.path().join(NEW_KEY_FILE).exists());
+        let after = SecretBox::open(dir.path()).unwrap();
+        let sealed: String =
+            sqlx::query_scalar("SELECT value FROM project_env WHERE name = 'TOKEN'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(after.decrypt(&sealed).unwrap(), "s3cret");
+        assert!(before.decrypt(&sealed).is_err(), "the old key no longer opens it");
+        let plain: String = sqlx::query_scalar("SELECT value FROM project_env WHERE name = 'PLAIN'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(plain, "x");
+        // A new key left behind by a crash before the commit is thrown away...
+        write_key_file(&dir.path().join(NEW_KEY_FILE), &[7u8; 32]).unwrap();
+        finish_interrupted_rotation(dir.path(), &db).await.unwrap();
+        assert!(!dir.path().join(NEW_KEY_FILE).exists());
+        assert_eq!(SecretBox::open(dir.path()).unwrap().decrypt(&sealed).unwrap(), "s3cret");
     }
 
     #[test]

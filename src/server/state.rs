@@ -25,6 +25,7 @@ pub struct AppState {
     pub projects: crate::projects::service::Projects,
     pub worktrees: crate::worktrees::service::Worktrees,
     pub review: crate::worktrees::review::Review,
+    pub auth: crate::auth::Auth,
     /// For calls to other services (the GitHub API).
     pub http: reqwest::Client,
     /// Cancelled when the server shuts down; long-lived connections watch it.
@@ -39,6 +40,7 @@ pub struct ServerConfig {
     pub claude_bin: PathBuf,
     pub claude_home: PathBuf,
     pub limits: LimitArgs,
+    pub access: super::cli::AccessArgs,
 }
 
 impl ServerConfig {
@@ -49,6 +51,7 @@ impl ServerConfig {
             claude_bin: args.claude_bin.clone(),
             claude_home: args.resolved_claude_home(),
             limits: args.limits.clone(),
+            access: args.access.clone(),
         }
     }
 }

@@ -195,3 +195,23 @@ pub fn open_code_editor(
         Box::new(|| ())
     }
 }
+
+/// Loads `url` as a full page (after signing in, so the server renders with the new cookie).
+pub fn go_to(url: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = leptos::prelude::window().location().assign(url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
+/// Copies `text` to the clipboard, if the browser allows it.
+pub fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = leptos::prelude::window().navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}

@@ -2,6 +2,7 @@
 //! On a phone width the sidebar slides in over the page from a menu button.
 
 use super::{Icon, ThemeToggle};
+use crate::auth::UserMenu;
 use crate::health::ClaudeBadge;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -86,6 +87,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
                     <div class="flex-1"></div>
                     <ClaudeBadge/>
                     <ThemeToggle/>
+                    <UserMenu/>
                 </header>
                 <main class="flex-1 overflow-y-auto p-4 lg:p-6">{children()}</main>
             </div>

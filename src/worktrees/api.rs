@@ -8,7 +8,7 @@ use super::types::{
 use crate::error::AppError;
 use crate::git::types::{BranchInfo, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus};
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 #[cfg(feature = "ssr")]
 use super::ops;
@@ -20,7 +20,7 @@ fn state() -> crate::server::state::AppState {
     expect_context::<crate::server::state::AppState>()
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_worktrees")]
+#[server(prefix = "/api/fn", endpoint = "list_worktrees", input = GetUrl)]
 pub async fn list_worktrees(project_id: Option<String>) -> Result<Vec<Worktree>, AppError> {
     let s = state();
     let used = ops::instance_use(&s);
@@ -32,7 +32,7 @@ pub async fn list_worktrees(project_id: Option<String>) -> Result<Vec<Worktree>,
     )
 }
 
-#[server(prefix = "/api/fn", endpoint = "get_worktree")]
+#[server(prefix = "/api/fn", endpoint = "get_worktree", input = GetUrl)]
 pub async fn get_worktree(id: String) -> Result<Worktree, AppError> {
     let s = state();
     let used = ops::instance_use(&s);
@@ -62,7 +62,7 @@ pub async fn remove_worktree(id: String, force: bool) -> Result<Worktree, AppErr
     )
 }
 
-#[server(prefix = "/api/fn", endpoint = "project_cleanup")]
+#[server(prefix = "/api/fn", endpoint = "project_cleanup", input = GetUrl)]
 pub async fn project_cleanup(project_id: String) -> Result<Cleanup, AppError> {
     let s = state();
     let used = ops::instance_use(&s);
@@ -75,7 +75,7 @@ pub async fn project_cleanup(project_id: String) -> Result<Cleanup, AppError> {
     )
 }
 
-#[server(prefix = "/api/fn", endpoint = "get_script_run")]
+#[server(prefix = "/api/fn", endpoint = "get_script_run", input = GetUrl)]
 pub async fn get_script_run(id: String) -> Result<Option<ScriptRun>, AppError> {
     let watched = state().worktrees.scripts().watch(&id).await;
     respond(
@@ -85,12 +85,12 @@ pub async fn get_script_run(id: String) -> Result<Option<ScriptRun>, AppError> {
     )
 }
 
-#[server(prefix = "/api/fn", endpoint = "checkout_status", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "checkout_status", input = GetUrl)]
 pub async fn checkout_status(kind: CheckoutKind, id: String) -> Result<WorkingStatus, AppError> {
     respond(ops::status(&state(), kind, &id).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "changes_from_base", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "changes_from_base", input = GetUrl)]
 pub async fn changes_from_base(
     kind: CheckoutKind,
     id: String,
@@ -98,7 +98,7 @@ pub async fn changes_from_base(
     respond(ops::changes(&state(), kind, &id).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "load_file_diff", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "load_file_diff", input = GetUrl)]
 pub async fn load_file_diff(
     kind: CheckoutKind,
     id: String,
@@ -153,7 +153,7 @@ pub async fn draft_commit_message(kind: CheckoutKind, id: String) -> Result<Stri
     respond(ops::draft_message(&state(), kind, &id).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "commit_log", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "commit_log", input = GetUrl)]
 pub async fn commit_log(kind: CheckoutKind, id: String) -> Result<Vec<CommitInfo>, AppError> {
     respond(ops::log(&state(), kind, &id).await)
 }
@@ -187,7 +187,7 @@ pub async fn refresh_pull_request(kind: CheckoutKind, id: String) -> Result<Pull
     respond(ops::refresh_pr(&state(), kind, &id).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_branches", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "list_branches", input = GetUrl)]
 pub async fn list_branches(kind: CheckoutKind, id: String) -> Result<Vec<BranchInfo>, AppError> {
     respond(ops::branches(&state(), kind, &id).await)
 }
@@ -216,7 +216,7 @@ pub async fn switch_branch(
     respond(ops::switch(&state(), kind, &id, &branch).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_files", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "list_files", input = GetUrl)]
 pub async fn list_files(
     kind: CheckoutKind,
     id: String,
@@ -225,7 +225,7 @@ pub async fn list_files(
     respond(ops::files(&state(), kind, &id, dir).await)
 }
 
-#[server(prefix = "/api/fn", endpoint = "read_checkout_file", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "read_checkout_file", input = GetUrl)]
 pub async fn read_checkout_file(
     kind: CheckoutKind,
     id: String,

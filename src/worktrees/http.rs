@@ -61,6 +61,7 @@ impl From<WorktreeError> for AppError {
             WorktreeError::NotFound(_) => AppError::NotFound(message),
             WorktreeError::Invalid(_) => AppError::Unprocessable(message),
             WorktreeError::Conflict(_) => AppError::Conflict(message),
+            WorktreeError::Forbidden(_) => AppError::Forbidden(message),
             WorktreeError::Git(g) => g.into(),
             WorktreeError::Project(p) => p.into(),
             WorktreeError::Io(_) | WorktreeError::Db(_) => AppError::Internal(message),

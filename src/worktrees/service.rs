@@ -28,6 +28,9 @@ pub enum WorktreeError {
     /// Refused because something would be lost, or something is in the way.
     #[error("{0}")]
     Conflict(String),
+    /// Outside what the caller may touch (a folder outside every project, when confined).
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Git(#[from] GitError),
     #[error(transparent)]
@@ -180,6 +183,48 @@ impl Worktrees {
     /// project's default model and permission mode, and its environment (the request's own
     /// variables win).
     pub async fn resolve_instance(
+        &self,
+        req: crate::instances::types::CreateInstance,
+        confined: bool,
+    ) -> Result<crate::instances::types::CreateInstance, WorktreeError> {
+        let req = self.with_project_defaults(req).await?;
+        if confined {
+            self.check_within_projects(&req.cwd).await?;
+        }
+        Ok(req)
+    }
+
+    /// With sign-in on, agents work only inside registered projects (their main checkout, their
+    /// worktree folder, their worktrees) unless the owner allows free paths in Settings.
+    async fn check_within_projects(&self, cwd: &str) -> Result<(), WorktreeError> {
+        let refuse = || {
+            WorktreeError::Forbidden(format!(
+                "{cwd} is not inside a registered project. Register the project first, or allow \
+                 free paths in Settings → Access"
+            ))
+        };
+        let Ok(cwd) = std::fs::canonicalize(cwd) else {
+            return Err(WorktreeError::Invalid(format!("{cwd} is not a directory")));
+        };
+        let mut roots: Vec<String> = sqlx::query_scalar(
+            "SELECT path FROM projects UNION SELECT worktree_root FROM projects \
+             UNION SELECT path FROM worktrees",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        roots.retain(|r| !r.is_empty());
+        let inside = roots.iter().any(|root| {
+            std::fs::canonicalize(root).is_ok_and(|root| cwd.starts_with(&root))
+        });
+        if inside {
+            Ok(())
+        } else {
+            Err(refuse())
+        }
+    }
+
+    /// Fills in what the project knows: its folder, default model and mode, environment.
+    async fn with_project_defaults(
         &self,
         mut req: crate::instances::types::CreateInstance,
     ) -> Result<crate::instances::types::CreateInstance, WorktreeError> {

@@ -495,9 +495,11 @@ async fn bad_requests_get_clear_errors() {
         1
     );
     // A WebSocket to an unknown instance is refused before the upgrade.
-    let refused =
-        tokio_tungstenite::connect_async(format!("{}/ws/instances/nope/stream", server.ws_url))
-            .await;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let request = format!("{}/ws/instances/nope/stream", server.ws_url)
+        .into_client_request()
+        .unwrap();
+    let refused = tokio_tungstenite::connect_async(server.authorize(request)).await;
     match refused {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status().as_u16(), 404)

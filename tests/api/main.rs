@@ -4,8 +4,11 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod auth;
+mod hardening;
 mod instances;
 mod projects;
 mod review;
+mod security;
 mod supervision;
 mod worktrees;

@@ -38,15 +38,34 @@ pub struct TestServer {
     pub data_dir: tempfile::TempDir,
     pub home: tempfile::TempDir,
     pub work: tempfile::TempDir,
+    /// Sends this server's API token with every request.
     pub http: reqwest::Client,
+    /// The API token the harness created, as a user's script would (`flotilla token create`).
+    pub token: String,
     child: Option<Child>,
     pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     log_readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl TestServer {
+    /// A server whose instances may start in any folder (`--allow-free-paths`): most tests
+    /// run them in a plain temporary directory.
     pub async fn start(extra_args: &[&str]) -> Self {
         Self::start_with(extra_args, &claude_bin()).await
+    }
+
+    /// A server speaking TLS (the extra arguments give the certificate and key).
+    pub async fn start_tls(extra_args: &[&str]) -> Self {
+        Self::start_with(extra_args, &claude_bin()).await
+    }
+
+    /// A server with the default confinement: instances only inside registered projects.
+    pub async fn start_confined(extra_args: &[&str]) -> Self {
+        let fake = FakeAnthropic::start().await;
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let home = tempfile::tempdir().expect("temp dir");
+        let work = tempfile::tempdir().expect("temp dir");
+        Self::launch(fake, data_dir, home, work, extra_args, &claude_bin(), None).await
     }
 
     /// Starts with another `claude` executable (e.g. a wrapper script).
@@ -55,7 +74,9 @@ impl TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let home = tempfile::tempdir().expect("temp dir");
         let work = tempfile::tempdir().expect("temp dir");
-        Self::launch(fake, data_dir, home, work, extra_args, claude).await
+        let mut args = vec!["--allow-free-paths"];
+        args.extend_from_slice(extra_args);
+        Self::launch(fake, data_dir, home, work, &args, claude, None).await
     }
 
     async fn launch(
@@ -65,7 +86,12 @@ impl TestServer {
         work: tempfile::TempDir,
         extra_args: &[&str],
         claude: &Path,
+        token: Option<String>,
     ) -> Self {
+        let token = match token {
+            Some(t) => t,
+            None => create_token(data_dir.path(), "tests").await,
+        };
         let mut command = Command::new(env!("CARGO_BIN_EXE_flotilla"));
         command
             .arg("serve")
@@ -94,10 +120,10 @@ impl TestServer {
             let mut lines = BufReader::new(stdout).lines();
             let mut addr_tx = Some(addr_tx);
             while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(i) = line.find("listening on http://") {
+                // "listening on http://ADDR" (or https:// with TLS)
+                if let Some(i) = line.find("listening on ") {
                     if let Some(tx) = addr_tx.take() {
-                        let _ =
-                            tx.send(line[i + "listening on http://".len()..].trim().to_string());
+                        let _ = tx.send(line[i + "listening on ".len()..].trim().to_string());
                     }
                 }
                 log_sink.lock().unwrap().push(line);
@@ -115,13 +141,14 @@ impl TestServer {
             .unwrap_or_else(|_| panic!("flotilla did not start: {:?}", logs.lock().unwrap()))
             .expect("address");
         TestServer {
-            url: format!("http://{addr}"),
-            ws_url: format!("ws://{addr}"),
+            ws_url: addr.replacen("http", "ws", 1),
+            url: addr,
             fake,
             data_dir,
             home,
             work,
-            http: reqwest::Client::new(),
+            http: authorized_client(&token),
+            token,
             child: Some(child),
             logs,
             log_readers: vec![stdout_reader, stderr_reader],
@@ -161,9 +188,17 @@ impl TestServer {
             data_dir,
             home,
             work,
+            token,
             ..
         } = self;
-        Self::launch(fake, data_dir, home, work, extra_args, &claude_bin()).await
+        let mut args = vec!["--allow-free-paths"];
+        args.extend_from_slice(extra_args);
+        Self::launch(fake, data_dir, home, work, &args, &claude_bin(), Some(token)).await
+    }
+
+    /// A client without credentials (and without the cookie store of a browser).
+    pub fn anonymous(&self) -> reqwest::Client {
+        reqwest::Client::new()
     }
 
     pub fn dir(&self) -> String {
@@ -255,8 +290,24 @@ impl TestServer {
             .await
     }
 
+    /// Adds this server's credentials to a WebSocket handshake request.
+    pub fn authorize(
+        &self,
+        mut request: tokio_tungstenite::tungstenite::handshake::client::Request,
+    ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.token).parse().expect("header"),
+        );
+        request
+    }
+
     pub async fn ws(&self, path: &str) -> Ws {
-        let (stream, _) = tokio_tungstenite::connect_async(format!("{}{path}", self.ws_url))
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let request = format!("{}{path}", self.ws_url)
+            .into_client_request()
+            .expect("WebSocket URL");
+        let (stream, _) = tokio_tungstenite::connect_async(self.authorize(request))
             .await
             .expect("WebSocket connect");
         Ws {
@@ -265,6 +316,58 @@ impl TestServer {
             others: Vec::new(),
         }
     }
+}
+
+/// Runs `flotilla token create` on a data directory (as a user's script would) and returns the
+/// token, which it prints alone on its last line.
+pub async fn create_token(data_dir: &Path, name: &str) -> String {
+    let out = flotilla_cli(data_dir, &["token", "create", "--name", name], None).await;
+    assert!(out.status.success(), "token create failed: {out:?}");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .last()
+        .expect("a token line")
+        .trim()
+        .to_string()
+}
+
+/// Runs an administrative `flotilla` command on a data directory, with `stdin` as its input.
+pub async fn flotilla_cli(
+    data_dir: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flotilla"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run flotilla");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).await.expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().await.expect("flotilla output")
+}
+
+/// A client that sends `Authorization: Bearer <token>` with every request.
+pub fn authorized_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 /// A WebSocket client that keeps every frame it received.

@@ -38,6 +38,9 @@ pub struct EngineConfig {
     pub restart: RestartPolicy,
     /// Environment every process gets on top of the server's (before its own variables).
     pub base_env: Vec<(String, String)>,
+    /// Encrypts each instance's own environment (which may hold a project's secrets) in the
+    /// database; without it, the environment is stored as plain JSON.
+    pub secrets: Option<crate::server::secrets::SecretBox>,
     pub sample_every: Duration,
 }
 
@@ -211,7 +214,7 @@ impl Supervisor {
             session_id: uuid::Uuid::new_v4().to_string(),
             model: req.model,
             permission_mode: req.permission_mode.unwrap_or_else(|| "default".into()),
-            env_json: serde_json::to_string(&req.env).unwrap_or_else(|_| "{}".into()),
+            env_json: records::seal_env(&req.env, self.inner.ctx.config.secrets.as_ref()),
             mcp_config: req.mcp_config,
             append_system_prompt: req.append_system_prompt,
             status: InstanceStatus::Starting.as_str().into(),

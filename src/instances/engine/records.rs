@@ -1,6 +1,7 @@
 //! The `instances` table: what is remembered about each instance across server restarts.
 
 use crate::server::db::Db;
+use crate::server::secrets::SecretBox;
 use std::collections::BTreeMap;
 
 /// One row of `instances`.
@@ -28,8 +29,29 @@ pub struct InstanceRecord {
 }
 
 impl InstanceRecord {
-    pub fn env(&self) -> BTreeMap<String, String> {
-        serde_json::from_str(&self.env_json).unwrap_or_default()
+    /// The instance's own environment. It may hold a project's secrets, so it is stored
+    /// encrypted when there is a key (`env_json` then starts with the cipher's prefix).
+    pub fn env(&self, secrets: Option<&SecretBox>) -> BTreeMap<String, String> {
+        let json = match secrets {
+            Some(b) if self.env_json.starts_with("v1:") => match b.decrypt(&self.env_json) {
+                Ok(json) => json,
+                Err(e) => {
+                    tracing::error!(instance = %self.id, error = %e, "cannot decrypt the environment");
+                    return BTreeMap::new();
+                }
+            },
+            _ => self.env_json.clone(),
+        };
+        serde_json::from_str(&json).unwrap_or_default()
+    }
+}
+
+/// The stored form of an environment: encrypted JSON with a key, plain JSON without.
+pub fn seal_env(env: &BTreeMap<String, String>, secrets: Option<&SecretBox>) -> String {
+    let json = serde_json::to_string(env).unwrap_or_else(|_| "{}".into());
+    match secrets {
+        Some(b) if !env.is_empty() => b.encrypt(&json),
+        _ => json,
     }
 }
 
@@ -139,7 +161,18 @@ mod tests {
         update(&db, &r).await.unwrap();
         let rows = all(&db).await.unwrap();
         assert_eq!(rows, vec![r.clone()]);
-        assert_eq!(rows[0].env()["A"], "1");
+        assert_eq!(rows[0].env(None)["A"], "1");
+        // With a key the environment is stored sealed and read back whole.
+        let key_dir = tempfile::tempdir().unwrap();
+        let secrets = SecretBox::open(key_dir.path()).unwrap();
+        let env = BTreeMap::from([("GITHUB_TOKEN".to_string(), "ghp_planted".to_string())]);
+        let sealed = seal_env(&env, Some(&secrets));
+        assert!(sealed.starts_with("v1:") && !sealed.contains("ghp_planted"));
+        let record = InstanceRecord {
+            env_json: sealed,
+            ..rows[0].clone()
+        };
+        assert_eq!(record.env(Some(&secrets)), env);
         delete(&db, "a").await.unwrap();
         assert!(all(&db).await.unwrap().is_empty());
     }

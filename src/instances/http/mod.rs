@@ -70,7 +70,10 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CreateInstance>,
 ) -> Result<(StatusCode, Json<Instance>), AppError> {
-    let req = state.worktrees.resolve_instance(req).await?;
+    let req = state
+        .worktrees
+        .resolve_instance(req, state.auth.confined())
+        .await?;
     let instance = state.instances.create(req).await?;
     Ok((StatusCode::CREATED, Json(instance)))
 }

@@ -6,6 +6,8 @@
 //! it sees a gap or falls behind (`Lagged`).
 
 use super::PermissionAnswer;
+use crate::auth::audit::Audit;
+use crate::auth::Identity;
 use crate::error::AppError;
 use crate::instances::engine::events::Frame;
 use crate::instances::engine::Supervisor;
@@ -14,6 +16,7 @@ use crate::server::extract::ApiQuery;
 use crate::server::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
+use axum::Extension;
 use axum::response::Response;
 use futures::stream::{SplitSink, StreamExt};
 use futures::SinkExt;
@@ -38,7 +41,7 @@ pub async fn stream(
     id: Path<String>,
     since: ApiQuery<Since>,
 ) -> Result<Response, AppError> {
-    upgrade(ws, state, id, since, false)
+    upgrade(ws, state, id, since, None)
 }
 
 pub async fn interact(
@@ -46,8 +49,22 @@ pub async fn interact(
     state: State<AppState>,
     id: Path<String>,
     since: ApiQuery<Since>,
+    Extension(identity): Extension<Identity>,
 ) -> Result<Response, AppError> {
-    upgrade(ws, state, id, since, true)
+    let actor = Actor {
+        name: identity.principal.actor(),
+        ip: identity.client_ip.to_string(),
+        audit: state.auth.audit().clone(),
+    };
+    upgrade(ws, state, id, since, Some(actor))
+}
+
+/// Who drives an interactive socket; every command they send goes into the audit log.
+#[derive(Clone)]
+struct Actor {
+    name: String,
+    ip: String,
+    audit: Audit,
 }
 
 /// Refuses an unknown instance before the upgrade (a plain 404), then serves the viewer.
@@ -56,7 +73,7 @@ fn upgrade(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<Since>,
-    interactive: bool,
+    actor: Option<Actor>,
 ) -> Result<Response, AppError> {
     state.instances.get(&id)?;
     Ok(ws.on_upgrade(move |socket| {
@@ -65,7 +82,7 @@ fn upgrade(
             state.instances.clone(),
             id,
             q.since,
-            interactive,
+            actor,
             state.shutdown.clone(),
         )
     }))
@@ -79,7 +96,7 @@ async fn view(
     supervisor: Supervisor,
     id: String,
     since: u64,
-    interactive: bool,
+    actor: Option<Actor>,
     shutdown: CancellationToken,
 ) {
     let (mut sink, mut incoming) = socket.split();
@@ -142,8 +159,8 @@ async fn view(
             message = incoming.next() => match message {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
-                    if interactive {
-                        tokio::spawn(handle_client_message(supervisor.clone(), id.clone(), text.to_string(), answers_tx.clone()));
+                    if let Some(actor) = &actor {
+                        tokio::spawn(handle_client_message(supervisor.clone(), id.clone(), text.to_string(), answers_tx.clone(), actor.clone()));
                     } else {
                         let error = json!({"type": "error", "error": "bad_request",
                             "message": "this stream is read-only; send messages on /ws/instances/{id}/interact"});
@@ -217,6 +234,7 @@ async fn handle_client_message(
     id: String,
     text: String,
     answers: mpsc::Sender<String>,
+    actor: Actor,
 ) {
     let message: ClientMessage = match serde_json::from_str(&text) {
         Ok(m) => m,
@@ -249,10 +267,25 @@ async fn handle_client_message(
             supervisor.set_permission_mode(&id, mode).await,
         ),
     };
-    let answer = match result {
-        Ok(()) => json!({"type": "ack", "request": what}).to_string(),
-        Err(e) => error_json(Some(what), &AppError::from(e)),
+    let (answer, status, detail) = match result {
+        Ok(()) => (json!({"type": "ack", "request": what}).to_string(), 200, None),
+        Err(e) => {
+            let error = AppError::from(e);
+            let status = error.status().as_u16();
+            (error_json(Some(what), &error), status, Some(error.message().to_string()))
+        }
     };
+    actor
+        .audit
+        .record(
+            &actor.name,
+            &format!("ws {what}"),
+            Some(&id),
+            Some(&actor.ip),
+            status,
+            detail.as_deref(),
+        )
+        .await;
     let _ = answers.send(answer).await;
 }
 

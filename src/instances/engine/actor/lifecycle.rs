@@ -242,7 +242,7 @@ fn spawn_spec(ctx: &EngineContext, record: &InstanceRecord) -> Result<SpawnSpec,
             ))
         })?;
     let mut env = ctx.config.base_env.clone();
-    env.extend(record.env());
+    env.extend(record.env(ctx.config.secrets.as_ref()));
     Ok(SpawnSpec {
         program,
         cwd: record.cwd.clone().into(),
