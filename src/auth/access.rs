@@ -76,7 +76,7 @@ impl AccessPolicy {
         if host.parse::<IpAddr>().is_ok() || host == "localhost" || host.ends_with(".localhost") {
             return true;
         }
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     /// Checks a request that changes state or opens a stream. `Ok` when its origin is the
@@ -182,7 +182,11 @@ fn split_authority(authority: &str) -> Option<(String, Option<u16>)> {
 mod tests {
     use super::*;
 
-    fn facts<'a>(host: &'a str, origin: Option<&'a str>, site: Option<&'a str>) -> RequestFacts<'a> {
+    fn facts<'a>(
+        host: &'a str,
+        origin: Option<&'a str>,
+        site: Option<&'a str>,
+    ) -> RequestFacts<'a> {
         RequestFacts {
             host: Some(host),
             origin,
@@ -223,10 +227,18 @@ mod tests {
     #[test]
     fn only_the_servers_own_origin_or_an_allowed_one_passes() {
         let p = AccessPolicy::new(&[], &["https://Ops.Example/".into()]);
-        let own = facts("127.0.0.1:3000", Some("http://127.0.0.1:3000"), Some("same-origin"));
+        let own = facts(
+            "127.0.0.1:3000",
+            Some("http://127.0.0.1:3000"),
+            Some("same-origin"),
+        );
         assert_eq!(p.check_origin(&own), Ok(()));
         assert_eq!(
-            p.check_origin(&facts("localhost:3000", Some("http://localhost:3000"), None)),
+            p.check_origin(&facts(
+                "localhost:3000",
+                Some("http://localhost:3000"),
+                None
+            )),
             Ok(())
         );
         // Another loopback address or port is another origin.
@@ -246,12 +258,20 @@ mod tests {
         }
         // The allow-list, default ports and case do not matter.
         assert_eq!(
-            p.check_origin(&facts("127.0.0.1:3000", Some("https://ops.example:443"), None)),
+            p.check_origin(&facts(
+                "127.0.0.1:3000",
+                Some("https://ops.example:443"),
+                None
+            )),
             Ok(())
         );
         // Behind a proxy: the page's https origin has the same host as the forwarded Host.
         assert_eq!(
-            p.check_origin(&facts("flotilla.example", Some("https://flotilla.example"), None)),
+            p.check_origin(&facts(
+                "flotilla.example",
+                Some("https://flotilla.example"),
+                None
+            )),
             Ok(())
         );
     }
@@ -259,10 +279,20 @@ mod tests {
     #[test]
     fn without_origin_the_fetch_site_decides() {
         let p = AccessPolicy::default();
-        assert_eq!(p.check_origin(&facts("localhost", None, Some("none"))), Ok(()));
-        assert_eq!(p.check_origin(&facts("localhost", None, Some("same-origin"))), Ok(()));
-        assert!(p.check_origin(&facts("localhost", None, Some("same-site"))).is_err());
-        assert!(p.check_origin(&facts("localhost", None, Some("cross-site"))).is_err());
+        assert_eq!(
+            p.check_origin(&facts("localhost", None, Some("none"))),
+            Ok(())
+        );
+        assert_eq!(
+            p.check_origin(&facts("localhost", None, Some("same-origin"))),
+            Ok(())
+        );
+        assert!(p
+            .check_origin(&facts("localhost", None, Some("same-site")))
+            .is_err());
+        assert!(p
+            .check_origin(&facts("localhost", None, Some("cross-site")))
+            .is_err());
         // A script or CLI sends neither; it must still authenticate.
         assert_eq!(p.check_origin(&facts("localhost", None, None)), Ok(()));
     }

@@ -147,7 +147,14 @@ pub fn AuditPanel() -> impl IntoView {
                 q.push(format!("{k}={}", js_safe_encode(&v)));
             }
         }
-        format!("/api/audit/export{}", if q.is_empty() { String::new() } else { format!("?{}", q.join("&")) })
+        format!(
+            "/api/audit/export{}",
+            if q.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", q.join("&"))
+            }
+        )
     };
     view! {
         <section class="card" data-testid="audit-panel">
@@ -201,7 +208,9 @@ pub fn AuditPanel() -> impl IntoView {
 fn js_safe_encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -1,9 +1,10 @@
 //! Server functions of the sign-in pages and the Settings sections: each one call into the auth
 //! service with the caller's identity (which the guard found) and audit entry.
 
+// Three types by path: each server function defines a struct named after it (`auth_status` ->
+// `AuthStatus`), which would clash with the type of the same name.
 use super::types::{
-    AuditPage, AuditQuery, AuthStatus, CreateToken, NewToken, SecuritySettings, SessionInfo,
-    TokenInfo, UpdateSecuritySettings,
+    self as t, AuditPage, AuditQuery, NewToken, SessionInfo, TokenInfo, UpdateSecuritySettings,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -71,7 +72,7 @@ use ctx::*;
 
 /// Whether auth is on, whether the owner exists, who is signed in.
 #[server(prefix = "/api/fn", endpoint = "auth_status", input = GetUrl)]
-pub async fn auth_status() -> Result<AuthStatus, AppError> {
+pub async fn auth_status() -> Result<t::AuthStatus, AppError> {
     let identity = identity().ok();
     auth().status(identity.as_ref()).await.map_err(fail)
 }
@@ -137,7 +138,7 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_token", input = Json)]
-pub async fn create_token(request: CreateToken) -> Result<NewToken, AppError> {
+pub async fn create_token(request: t::CreateToken) -> Result<NewToken, AppError> {
     auth()
         .create_token(Some(&identity()?), request, audit_id())
         .await
@@ -161,7 +162,7 @@ pub async fn rotate_token(id: String, overlap_secs: Option<u64>) -> Result<NewTo
 }
 
 #[server(prefix = "/api/fn", endpoint = "security_settings", input = GetUrl)]
-pub async fn security_settings() -> Result<SecuritySettings, AppError> {
+pub async fn security_settings() -> Result<t::SecuritySettings, AppError> {
     let identity = identity()?;
     let auth = auth();
     auth.require_owner(&identity).map_err(fail)?;
@@ -171,7 +172,7 @@ pub async fn security_settings() -> Result<SecuritySettings, AppError> {
 #[server(prefix = "/api/fn", endpoint = "save_security_settings", input = Json)]
 pub async fn save_security_settings(
     update: UpdateSecuritySettings,
-) -> Result<SecuritySettings, AppError> {
+) -> Result<t::SecuritySettings, AppError> {
     auth()
         .save_security_settings(&identity()?, update, audit_id())
         .await

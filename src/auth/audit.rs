@@ -324,7 +324,8 @@ mod tests {
 
     #[test]
     fn targets_name_only_what_is_acted_on() {
-        let body = br#"{"id":"abc","password":"hunter2-secret","content":"x","request":{"cwd":"/w"}}"#;
+        let body =
+            br#"{"id":"abc","password":"hunter2-secret","content":"x","request":{"cwd":"/w"}}"#;
         let target = target_from_body(body).unwrap();
         assert_eq!(target, "id=abc cwd=/w");
         assert!(!target.contains("hunter2"));
@@ -335,7 +336,9 @@ mod tests {
     #[tokio::test]
     async fn entries_are_append_only_with_one_outcome() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db")).await.unwrap();
+        let db = crate::server::db::open(&dir.path().join("t.db"))
+            .await
+            .unwrap();
         let audit = Audit::new(db.clone());
         let id = audit
             .begin("owner:me", "POST /api/x", Some("/api/x"), Some("127.0.0.1"))
@@ -352,11 +355,21 @@ mod tests {
             .execute(&db)
             .await;
         assert!(rewrite.is_err());
-        assert!(sqlx::query("DELETE FROM audit_log").execute(&db).await.is_err());
+        assert!(sqlx::query("DELETE FROM audit_log")
+            .execute(&db)
+            .await
+            .is_err());
         // Filters and pages.
         for i in 0..5 {
             audit
-                .record("token:ci", &format!("POST /api/y{i}"), None, None, 200, None)
+                .record(
+                    "token:ci",
+                    &format!("POST /api/y{i}"),
+                    None,
+                    None,
+                    200,
+                    None,
+                )
                 .await;
         }
         let q = AuditQuery {
@@ -377,7 +390,10 @@ mod tests {
         assert_eq!(second.entries[0].action, "POST /api/y2");
         let jsonl = audit.export_jsonl(&q).await.unwrap();
         assert_eq!(jsonl.lines().count(), 5);
-        assert!(jsonl.lines().next().unwrap().contains("/api/y0"), "oldest first");
+        assert!(
+            jsonl.lines().next().unwrap().contains("/api/y0"),
+            "oldest first"
+        );
         let errors = audit
             .list(&AuditQuery {
                 result: Some("error".into()),

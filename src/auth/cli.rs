@@ -165,7 +165,14 @@ async fn create_token(args: CreateArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     auth.audit()
-        .record("cli", "token create", Some(&created.info.name), None, 201, None)
+        .record(
+            "cli",
+            "token create",
+            Some(&created.info.name),
+            None,
+            201,
+            None,
+        )
         .await;
     let expiry = created
         .info

@@ -94,7 +94,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
 }
 
 /// The `Host` the request was sent to; a trusted proxy's `X-Forwarded-Host` wins.
-fn request_host<'a>(headers: &'a HeaderMap, from_proxy: bool) -> Option<&'a str> {
+fn request_host(headers: &HeaderMap, from_proxy: bool) -> Option<&str> {
     if from_proxy {
         if let Some(h) = header_str(headers, "x-forwarded-host") {
             return h.split(',').next().map(str::trim);
@@ -134,18 +134,14 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     header_str(headers, "authorization").and_then(|v| {
         let (scheme, token) = v.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim())
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
     })
 }
 
 fn refuse_rate(wait: std::time::Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let mut response = AppError::RateLimited(format!(
-        "too many requests; retry in {secs} s"
-    ))
-    .into_response();
+    let mut response =
+        AppError::RateLimited(format!("too many requests; retry in {secs} s")).into_response();
     if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -155,7 +151,11 @@ fn refuse_rate(wait: std::time::Duration) -> Response {
 /// Where an anonymous page request is sent: the first-run setup, or the sign-in page with the
 /// page it wanted.
 async fn sign_in_redirect(auth: &Auth, uri: &axum::http::Uri) -> Response {
-    let owner_exists = auth.status(None).await.map(|s| s.owner_exists).unwrap_or(true);
+    let owner_exists = auth
+        .status(None)
+        .await
+        .map(|s| s.owner_exists)
+        .unwrap_or(true);
     let target = if owner_exists {
         let wanted = uri
             .path_and_query()
@@ -259,10 +259,9 @@ pub async fn guard(
         Ok(p) => p,
         Err(e) => {
             let mut response = AppError::from(e).into_response();
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
     };
@@ -279,10 +278,9 @@ pub async fn guard(
                         "sign in, or send an API token as Authorization: Bearer <token>".into(),
                     )
                     .into_response();
-                    response.headers_mut().insert(
-                        header::WWW_AUTHENTICATE,
-                        HeaderValue::from_static("Bearer"),
-                    );
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                     response
                 }
             };
@@ -295,8 +293,7 @@ pub async fn guard(
             }
             let interactive = kind == PathKind::Socket && path.ends_with("/interact");
             if *scope == TokenScope::Read && (mutating || interactive) {
-                return AppError::Forbidden("this API token may only read".into())
-                    .into_response();
+                return AppError::Forbidden("this API token may only read".into()).into_response();
             }
         }
         _ => {}
@@ -372,7 +369,10 @@ mod tests {
             HeaderValue::from_static("theme=dark; flotilla_session=s3cr3t; x=1"),
         );
         assert_eq!(session_cookie(&h), Some("s3cr3t"));
-        h.insert("cookie", HeaderValue::from_static("__Host-flotilla_session=tls"));
+        h.insert(
+            "cookie",
+            HeaderValue::from_static("__Host-flotilla_session=tls"),
+        );
         assert_eq!(session_cookie(&h), Some("tls"));
         h.insert("cookie", HeaderValue::from_static("flotilla_session="));
         assert_eq!(session_cookie(&h), None);
@@ -380,7 +380,10 @@ mod tests {
 
     #[test]
     fn next_is_encoded() {
-        assert_eq!(encode_query_value("/projects/a b?x=1&y"), "/projects/a%20b%3Fx%3D1%26y");
+        assert_eq!(
+            encode_query_value("/projects/a b?x=1&y"),
+            "/projects/a%20b%3Fx%3D1%26y"
+        );
     }
 
     #[test]

@@ -240,7 +240,10 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         use super::safe_next;
-        assert_eq!(safe_next(Some("/projects/x?tab=files".into())), "/projects/x?tab=files");
+        assert_eq!(
+            safe_next(Some("/projects/x?tab=files".into())),
+            "/projects/x?tab=files"
+        );
         assert_eq!(safe_next(Some("//evil.example/".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");

@@ -60,7 +60,10 @@ mod tests {
             assert!(limit.check(&a).is_ok());
         }
         let wait = limit.check(&a).unwrap_err();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
         assert!(limit.check(&b).is_ok(), "another key has its own budget");
         assert!(RateLimit::new(0, 10).is_none(), "zero turns the limit off");
     }

@@ -240,9 +240,7 @@ impl Auth {
     async fn token_principal(&self, token: &str, ip: IpAddr) -> Result<Principal, AuthError> {
         let now = now_ms();
         let invalid = || {
-            AuthError::Unauthorized(
-                "the API token is not valid (wrong, revoked or expired)".into(),
-            )
+            AuthError::Unauthorized("the API token is not valid (wrong, revoked or expired)".into())
         };
         let record = store::token_by_secret(&self.db, &digest(token), now)
             .await?
@@ -388,7 +386,11 @@ impl Auth {
         let mut tx = self.db.begin().await?;
         store::set_setting(&mut tx, KEY_ORIGINS, &json(&saved.allowed_origins), now).await?;
         store::set_setting(&mut tx, KEY_HOSTS, &json(&saved.public_hosts), now).await?;
-        let free = if saved.allow_free_paths { "true" } else { "false" };
+        let free = if saved.allow_free_paths {
+            "true"
+        } else {
+            "false"
+        };
         store::set_setting(&mut tx, KEY_FREE_PATHS, free, now).await?;
         super::audit::complete_in(&mut tx, audit, 200, None).await?;
         tx.commit().await?;

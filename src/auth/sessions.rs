@@ -80,7 +80,11 @@ impl Auth {
 
     /// Sets the owner's password (creating the owner when there is none), and signs out every
     /// session: what `flotilla user set-password` does.
-    pub async fn set_password(&self, username: Option<&str>, password: &str) -> Result<String, AuthError> {
+    pub async fn set_password(
+        &self,
+        username: Option<&str>,
+        password: &str,
+    ) -> Result<String, AuthError> {
         check_new_password(password).map_err(AuthError::Invalid)?;
         if let Some(name) = username {
             validate_username(name).map_err(AuthError::Invalid)?;
@@ -170,7 +174,9 @@ impl Auth {
         let account_key = format!("account:{}", username.to_lowercase());
         let now = Instant::now();
         for key in [&client_key, &account_key] {
-            self.throttle.check(key, now).map_err(AuthError::Throttled)?;
+            self.throttle
+                .check(key, now)
+                .map_err(AuthError::Throttled)?;
         }
         let user = store::user_by_name(&self.db, username).await?;
         let phc = user.as_ref().map(|u| u.password_hash.clone());
@@ -178,7 +184,8 @@ impl Auth {
         let Some(user) = user.filter(|_| ok) else {
             let now = Instant::now();
             self.throttle.failed(&client_key, CLIENT_FREE_FAILURES, now);
-            self.throttle.failed(&account_key, ACCOUNT_FREE_FAILURES, now);
+            self.throttle
+                .failed(&account_key, ACCOUNT_FREE_FAILURES, now);
             return Err(AuthError::Unauthorized("wrong username or password".into()));
         };
         self.throttle.succeeded(&client_key);
@@ -228,7 +235,11 @@ impl Auth {
     }
 
     /// Ends the caller's session.
-    pub async fn logout(&self, identity: &Identity, audit: Option<AuditId>) -> Result<(), AuthError> {
+    pub async fn logout(
+        &self,
+        identity: &Identity,
+        audit: Option<AuditId>,
+    ) -> Result<(), AuthError> {
         if let Principal::Owner {
             user_id,
             session_id,

@@ -14,7 +14,9 @@ pub use super::access_ui::{AccessPanel, AuditPanel};
 
 /// A short, readable time from an RFC 3339 timestamp (`2026-12-02 14:03`).
 pub(super) fn short_time(ts: &str) -> String {
-    ts.get(..16).map(|t| t.replace('T', " ")).unwrap_or_else(|| ts.to_string())
+    ts.get(..16)
+        .map(|t| t.replace('T', " "))
+        .unwrap_or_else(|| ts.to_string())
 }
 
 #[component]
@@ -33,7 +35,7 @@ pub fn PasswordPanel() -> impl IntoView {
             new.set(String::new());
             confirm.set(String::new());
             message.set(Some(Ok(
-                "Password changed. Every other browser was signed out.".into()
+                "Password changed. Every other browser was signed out.".into(),
             )));
         }
         Some(Err(e)) => message.set(Some(Err(e.to_string()))),
@@ -112,7 +114,10 @@ fn SessionRow(session: SessionInfo, on_done: Callback<()>) -> impl IntoView {
         Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
-    let agent = session.user_agent.clone().unwrap_or_else(|| "unknown browser".into());
+    let agent = session
+        .user_agent
+        .clone()
+        .unwrap_or_else(|| "unknown browser".into());
     view! {
         <li class="flex flex-wrap items-center gap-2 py-2 text-sm">
             <Icon name="monitor" class="size-4 text-muted"/>
@@ -292,8 +297,16 @@ fn TokenRow(token: TokenInfo, on_change: Callback<Option<NewToken>>) -> impl Int
         (Some(at), None) => format!("last used {}", short_time(at)),
         _ => "never used".into(),
     };
-    let expiry = token.expires_at.as_deref().map(|e| format!(" · expires {}", short_time(e))).unwrap_or_default();
-    let overlap = token.previous_valid_until.as_deref().map(|u| format!(" · old secret works until {}", short_time(u))).unwrap_or_default();
+    let expiry = token
+        .expires_at
+        .as_deref()
+        .map(|e| format!(" · expires {}", short_time(e)))
+        .unwrap_or_default();
+    let overlap = token
+        .previous_valid_until
+        .as_deref()
+        .map(|u| format!(" · old secret works until {}", short_time(u)))
+        .unwrap_or_default();
     view! {
         <li class="flex flex-wrap items-center gap-2 py-2 text-sm" data-testid="token-row" data-name=token.name.clone()>
             <Icon name="key-round" class="size-4 text-muted"/>

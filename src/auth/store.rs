@@ -137,20 +137,20 @@ pub async fn session_by_secret(
     db: &Db,
     secret_hash: &str,
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.secret_hash = $1"
-    ))
+    )))
     .bind(secret_hash)
     .fetch_optional(db)
     .await
 }
 
 pub async fn sessions_of(db: &Db, user_id: &str) -> Result<Vec<SessionRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SESSION_COLUMNS} FROM auth_sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.user_id = $1 ORDER BY s.last_seen_at DESC"
-    ))
+    )))
     .bind(user_id)
     .fetch_all(db)
     .await
@@ -239,10 +239,10 @@ pub async fn token_by_secret(
     secret_hash: &str,
     now: i64,
 ) -> Result<Option<TokenRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE revoked_at IS NULL AND \
          (secret_hash = $1 OR (previous_hash = $1 AND previous_valid_until > $2))"
-    ))
+    )))
     .bind(secret_hash)
     .bind(now)
     .fetch_optional(db)
@@ -250,17 +250,17 @@ pub async fn token_by_secret(
 }
 
 pub async fn tokens(db: &Db) -> Result<Vec<TokenRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at DESC"
-    ))
+    )))
     .fetch_all(db)
     .await
 }
 
 pub async fn token_by_id_or_name(db: &Db, key: &str) -> Result<Option<TokenRecord>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1 OR name = $1"
-    ))
+    )))
     .bind(key)
     .fetch_optional(db)
     .await

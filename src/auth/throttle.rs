@@ -120,7 +120,10 @@ mod tests {
         assert_eq!(t.check("user:o", now), Err(MAX_LOCK));
         let much_later = now + FORGET_AFTER + MAX_LOCK;
         t.failed("user:o", 3, much_later);
-        assert!(t.check("user:o", much_later).is_ok(), "counting starts afresh");
+        assert!(
+            t.check("user:o", much_later).is_ok(),
+            "counting starts afresh"
+        );
     }
 
     #[test]

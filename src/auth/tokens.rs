@@ -71,12 +71,11 @@ impl Auth {
         let token = new_token();
         let mut tx = self.db.begin().await?;
         // A revoked token gives its name up (its history stays in the audit log).
-        let live: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM api_tokens WHERE name = $1 AND revoked_at IS NULL",
-        )
-        .bind(&name)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let live: Option<String> =
+            sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = $1 AND revoked_at IS NULL")
+                .bind(&name)
+                .fetch_optional(&mut *tx)
+                .await?;
         if live.is_some() {
             return Err(AuthError::Conflict(format!(
                 "a token named {name:?} exists; revoke it or choose another name"

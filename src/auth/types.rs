@@ -216,7 +216,10 @@ mod tests {
 
     #[test]
     fn scope_wire_names() {
-        assert_eq!(serde_json::to_string(&TokenScope::Read).unwrap(), "\"read\"");
+        assert_eq!(
+            serde_json::to_string(&TokenScope::Read).unwrap(),
+            "\"read\""
+        );
         assert_eq!(TokenScope::parse("full"), Some(TokenScope::Full));
         assert_eq!(TokenScope::parse("admin"), None);
         let req: CreateToken = serde_json::from_str(r#"{"name":"ci"}"#).unwrap();

@@ -49,7 +49,11 @@ pub async fn normalize(request: Request<Body>, next: Next) -> Response {
     }
     let text = String::from_utf8_lossy(&bytes).trim().to_string();
     let (code, fallback) = describe(status);
-    let message = if text.is_empty() { fallback.to_string() } else { text };
+    let message = if text.is_empty() {
+        fallback.to_string()
+    } else {
+        text
+    };
     let body = serde_json::json!({"error": code, "message": message}).to_string();
     parts.headers.insert(
         header::CONTENT_TYPE,
@@ -86,6 +90,9 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
         429 => ("rate_limited", "too many requests; retry later"),
         503 => ("unavailable", "not available now"),
         s if s < 500 => ("bad_request", "the request was refused"),
-        _ => ("internal", "internal error; the details are in the server log"),
+        _ => (
+            "internal",
+            "internal error; the details are in the server log",
+        ),
     }
 }

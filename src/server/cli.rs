@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// The owner's account.
     #[command(subcommand)]
     User(crate::auth::cli::UserCommand),
@@ -38,7 +38,7 @@ impl Cli {
     /// The server's options when the command is `serve` (or none); else the command.
     pub fn into_command(self) -> Result<ServeArgs, Command> {
         match self.command {
-            Some(Command::Serve(args)) => Ok(args),
+            Some(Command::Serve(args)) => Ok(*args),
             None => Ok(self.serve),
             Some(other) => Err(other),
         }
@@ -102,17 +102,29 @@ pub struct ServeArgs {
 pub struct AccessArgs {
     /// Host names the server answers to, besides localhost and IP addresses (comma list). A
     /// request sent to any other name is refused: that stops DNS-rebinding pages.
-    #[arg(long = "public-host", env = "FLOTILLA_PUBLIC_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "public-host",
+        env = "FLOTILLA_PUBLIC_HOSTS",
+        value_delimiter = ','
+    )]
     pub public_hosts: Vec<String>,
 
     /// Origins (scheme://host[:port]) whose pages may use the API, besides the server's own
     /// (comma list).
-    #[arg(long = "allowed-origin", env = "FLOTILLA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "FLOTILLA_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
 
     /// Addresses of reverse proxies whose X-Forwarded-For / -Host / -Proto headers are believed
     /// (comma list). From anyone else those headers are ignored.
-    #[arg(long = "trusted-proxy", env = "FLOTILLA_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "FLOTILLA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
     /// Sign-in required (on). `off` is accepted only on a loopback address.
@@ -298,8 +310,17 @@ mod tests {
     #[test]
     fn admin_commands_parse() {
         let cli = Cli::try_parse_from([
-            "flotilla", "token", "create", "--name", "ci", "--scope", "read", "--expires-in", "7",
-            "--data-dir", "/tmp/d",
+            "flotilla",
+            "token",
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "read",
+            "--expires-in",
+            "7",
+            "--data-dir",
+            "/tmp/d",
         ])
         .unwrap();
         assert!(cli.into_command().is_err(), "not serve");

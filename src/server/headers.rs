@@ -11,14 +11,12 @@ pub const LOCKED_DOWN: &str = "default-src 'none'; frame-ancestors 'none'; sandb
 /// The policy of a page whose inline scripts carry `nonce`.
 pub fn page_policy(nonce: &str) -> String {
     // `cargo leptos watch` reloads the page through a WebSocket on its reload port.
-    let reload = std::env::var("LEPTOS_WATCH")
-        .is_ok()
-        .then(|| {
-            std::env::var("LEPTOS_RELOAD_PORT")
-                .map(|p| format!(" ws://127.0.0.1:{p} ws://localhost:{p}"))
-                .unwrap_or_else(|_| " ws://127.0.0.1:3001 ws://localhost:3001".into())
-        })
-        .unwrap_or_default();
+    let reload = if std::env::var("LEPTOS_WATCH").is_ok() {
+        let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+        format!(" ws://127.0.0.1:{port} ws://localhost:{port}")
+    } else {
+        String::new()
+    };
     format!(
         "default-src 'self'; \
          script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \

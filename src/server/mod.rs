@@ -3,9 +3,9 @@
 //! Feature folders keep their own server-only parts (`instances::engine`, `health::http`, ...);
 //! this module wires them together.
 
+pub mod api_errors;
 pub mod cli;
 pub mod db;
-pub mod api_errors;
 pub mod extract;
 pub mod headers;
 pub mod listen;

@@ -20,8 +20,8 @@ use tower_http::trace::TraceLayer;
 
 pub fn build(state: AppState) -> Router {
     let pages = generate_route_list(App);
-    let max_body = usize::try_from(state.config.access.max_body_mb.max(1) * 1024 * 1024)
-        .unwrap_or(usize::MAX);
+    let max_body =
+        usize::try_from(state.config.access.max_body_mb.max(1) * 1024 * 1024).unwrap_or(usize::MAX);
     let body_timeout = std::time::Duration::from_secs(state.config.access.body_timeout_secs.max(1));
     let leptos_options = state.leptos_options.clone();
     let page_context = {
@@ -59,6 +59,9 @@ pub fn build(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::disable())
                 .layer(RequestBodyLimitLayer::new(max_body))
                 .layer(RequestBodyTimeoutLayer::new(body_timeout))
+                // The limits wrap the body in their own types; axum's middleware and routes
+                // take its `Body`, which the wrapped one converts into (errors included).
+                .map_request(|request: Request<_>| request.map(Body::new))
                 .layer(axum::middleware::from_fn_with_state(
                     state.auth.clone(),
                     crate::auth::guard::guard,

@@ -153,7 +153,12 @@ impl SecretBox {
 /// Every encrypted value in the database: (table, key column(s) as one SQL expression, value
 /// column). Project secrets and instances' own environments.
 const SEALED: &[(&str, &str, &str, &str)] = &[
-    ("project_env", "project_id || '/' || name", "value", "secret = TRUE"),
+    (
+        "project_env",
+        "project_id || '/' || name",
+        "value",
+        "secret = TRUE",
+    ),
     ("instances", "id", "env_json", "env_json LIKE 'v1:%'"),
 ];
 
@@ -186,16 +191,16 @@ pub async fn rotate_key(data_dir: &Path, db: &sqlx::SqlitePool) -> Result<Rotati
     let mut tx = db.begin().await?;
     let mut reencrypted = 0;
     for (table, id, column, filter) in SEALED {
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {id}, {column} FROM {table} WHERE {filter}"
-        ))
+        )))
         .fetch_all(&mut *tx)
         .await?;
         for (row_id, sealed) in rows {
             let plain = old.decrypt(&sealed)?;
-            sqlx::query(&format!(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE {table} SET {column} = $1 WHERE {id} = $2"
-            ))
+            )))
             .bind(new.encrypt(&plain))
             .bind(&row_id)
             .execute(&mut *tx)
@@ -300,7 +305,9 @@ mod tests {
     #[tokio::test]
     async fn rotation_reencrypts_every_secret_in_one_go() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db")).await.unwrap();
+        let db = crate::server::db::open(&dir.path().join("t.db"))
+            .await
+            .unwrap();
         let before = SecretBox::open(dir.path()).unwrap();
         sqlx::query(
             "INSERT INTO projects (id, name, path, worktree_root, created_at, updated_at)              VALUES ('p', 'p', '/p', '/w', 0, 0)",
@@ -308,7 +315,10 @@ mod tests {
         .execute(&db)
         .await
         .unwrap();
-        for (name, value, secret) in [("TOKEN", before.encrypt("s3cret"), true), ("PLAIN", "x".into(), false)] {
+        for (name, value, secret) in [
+            ("TOKEN", before.encrypt("s3cret"), true),
+            ("PLAIN", "x".into(), false),
+        ] {
             sqlx::query("INSERT INTO project_env (project_id, name, value, secret) VALUES ('p', $1, $2, $3)")
                 .bind(name)
                 .bind(value)
@@ -328,17 +338,27 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(after.decrypt(&sealed).unwrap(), "s3cret");
-        assert!(before.decrypt(&sealed).is_err(), "the old key no longer opens it");
-        let plain: String = sqlx::query_scalar("SELECT value FROM project_env WHERE name = 'PLAIN'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+        assert!(
+            before.decrypt(&sealed).is_err(),
+            "the old key no longer opens it"
+        );
+        let plain: String =
+            sqlx::query_scalar("SELECT value FROM project_env WHERE name = 'PLAIN'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
         assert_eq!(plain, "x");
         // A new key left behind by a crash before the commit is thrown away...
         write_key_file(&dir.path().join(NEW_KEY_FILE), &[7u8; 32]).unwrap();
         finish_interrupted_rotation(dir.path(), &db).await.unwrap();
         assert!(!dir.path().join(NEW_KEY_FILE).exists());
-        assert_eq!(SecretBox::open(dir.path()).unwrap().decrypt(&sealed).unwrap(), "s3cret");
+        assert_eq!(
+            SecretBox::open(dir.path())
+                .unwrap()
+                .decrypt(&sealed)
+                .unwrap(),
+            "s3cret"
+        );
     }
 
     #[test]

@@ -15,7 +15,11 @@ const TABS: &[(&str, &str)] = &[
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let query = use_query_map();
-    let tab = Signal::derive(move || query.with(|q| q.get("tab")).unwrap_or_else(|| "account".into()));
+    let tab = Signal::derive(move || {
+        query
+            .with(|q| q.get("tab"))
+            .unwrap_or_else(|| "account".into())
+    });
     view! {
         <Title text="Settings"/>
         <section class="mx-auto max-w-5xl">

@@ -210,7 +210,10 @@ pub fn go_to(url: &str) {
 pub fn copy_text(text: &str) {
     #[cfg(feature = "hydrate")]
     {
-        let _ = leptos::prelude::window().navigator().clipboard().write_text(text);
+        let _ = leptos::prelude::window()
+            .navigator()
+            .clipboard()
+            .write_text(text);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = text;

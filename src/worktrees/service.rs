@@ -213,9 +213,9 @@ impl Worktrees {
         .fetch_all(&self.db)
         .await?;
         roots.retain(|r| !r.is_empty());
-        let inside = roots.iter().any(|root| {
-            std::fs::canonicalize(root).is_ok_and(|root| cwd.starts_with(&root))
-        });
+        let inside = roots
+            .iter()
+            .any(|root| std::fs::canonicalize(root).is_ok_and(|root| cwd.starts_with(&root)));
         if inside {
             Ok(())
         } else {

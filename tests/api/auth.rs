@@ -29,7 +29,10 @@ async fn documented_routes(server: &TestServer) -> Vec<(String, String)> {
 /// Every server function's endpoint, read from the source (so a new one is covered at once).
 fn server_functions() -> Vec<String> {
     let mut names = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -90,8 +93,14 @@ async fn nothing_is_served_without_a_session_or_token() {
     }
     // WebSockets too.
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    for path in ["/ws/instances", "/ws/instances/x/stream", "/ws/instances/x/interact"] {
-        let request = format!("{}{path}", server.ws_url).into_client_request().unwrap();
+    for path in [
+        "/ws/instances",
+        "/ws/instances/x/stream",
+        "/ws/instances/x/interact",
+    ] {
+        let request = format!("{}{path}", server.ws_url)
+            .into_client_request()
+            .unwrap();
         match tokio_tungstenite::connect_async(request).await {
             Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
                 assert_eq!(r.status(), 401, "{path}")
@@ -124,18 +133,32 @@ async fn nothing_is_served_without_a_session_or_token() {
         .unwrap();
     assert_eq!(res.headers()["location"], "/login?next=/projects%3Ftab%3Dx");
     // The sign-in page itself, the health checks and the site's files are open.
-    let res = anonymous.get(format!("{}/login", server.url)).send().await.unwrap();
+    let res = anonymous
+        .get(format!("{}/login", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let html = res.text().await.unwrap();
     let nonce = csp
         .split("'nonce-")
         .nth(1)
         .and_then(|s| s.split('\'').next())
         .expect("a nonce in the page's policy");
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
     assert!(csp.contains("frame-ancestors 'none'"));
-    let res = anonymous.get(format!("{}/pkg/flotilla.js", server.url)).send().await.unwrap();
+    let res = anonymous
+        .get(format!("{}/pkg/flotilla.js", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(res.status(), 401);
 }
 
@@ -192,7 +215,12 @@ async fn tokens_are_revoked_at_once_and_rotate_with_an_overlap() {
         .await
         .unwrap();
     assert!(!list.to_string().contains(&secret[4..]));
-    let ci_info = list.as_array().unwrap().iter().find(|t| t["name"] == "ci").unwrap();
+    let ci_info = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "ci")
+        .unwrap();
     assert!(ci_info["last_used_at"].is_string(), "{ci_info}");
     assert_eq!(ci_info["last_used_ip"], "127.0.0.1");
     // A token cannot manage tokens.
@@ -217,9 +245,17 @@ async fn tokens_are_revoked_at_once_and_rotate_with_an_overlap() {
     assert_ne!(new_secret, secret);
     assert!(rotated["info"]["previous_valid_until"].is_string());
     assert_eq!(get(authorized_client(&new_secret)).await, 200);
-    assert_eq!(get(ci.clone()).await, 200, "the old secret within the overlap");
+    assert_eq!(
+        get(ci.clone()).await,
+        200,
+        "the old secret within the overlap"
+    );
     tokio::time::sleep(Duration::from_millis(2200)).await;
-    assert_eq!(get(ci.clone()).await, 401, "the old secret after the overlap");
+    assert_eq!(
+        get(ci.clone()).await,
+        401,
+        "the old secret after the overlap"
+    );
     assert_eq!(get(authorized_client(&new_secret)).await, 200);
 
     // Revoked (here with the CLI, while the server runs): refused from the next request on.
@@ -238,11 +274,25 @@ async fn tokens_are_revoked_at_once_and_rotate_with_an_overlap() {
     // Read-only tokens read, and nothing else.
     let out = flotilla_cli(
         server.data_dir.path(),
-        &["token", "create", "--name", "viewer", "--scope", "read", "--expires-in", "1"],
+        &[
+            "token",
+            "create",
+            "--name",
+            "viewer",
+            "--scope",
+            "read",
+            "--expires-in",
+            "1",
+        ],
         None,
     )
     .await;
-    let viewer = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+    let viewer = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     let viewer = authorized_client(&viewer);
     assert_eq!(get(viewer.clone()).await, 200);
     let res = viewer
@@ -312,7 +362,13 @@ async fn sign_in_is_throttled_and_sessions_are_server_side() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    for attribute in ["flotilla_session=", "HttpOnly", "SameSite=Strict", "Path=/", "Max-Age="] {
+    for attribute in [
+        "flotilla_session=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=",
+    ] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "no TLS here: {cookie}");
@@ -337,17 +393,36 @@ async fn sign_in_is_throttled_and_sessions_are_server_side() {
             .get(format!("{}{path}", server.url))
             .header("cookie", value.clone())
     };
-    assert_eq!(other_browser("/api/auth/me").send().await.unwrap().status(), 200);
+    assert_eq!(
+        other_browser("/api/auth/me").send().await.unwrap().status(),
+        200
+    );
     let res = owner
-        .delete(format!("{}/api/auth/sessions/{}", server.url, other["id"].as_str().unwrap()))
+        .delete(format!(
+            "{}/api/auth/sessions/{}",
+            server.url,
+            other["id"].as_str().unwrap()
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    assert_eq!(other_browser("/api/auth/me").send().await.unwrap().status(), 401);
+    assert_eq!(
+        other_browser("/api/auth/me").send().await.unwrap().status(),
+        401
+    );
     // Setting the password with the CLI signs every browser out.
-    flotilla_cli(server.data_dir.path(), &["user", "set-password"], Some(&format!("{PASSWORD}!\n"))).await;
-    let me = owner.get(format!("{}/api/auth/me", server.url)).send().await.unwrap();
+    flotilla_cli(
+        server.data_dir.path(),
+        &["user", "set-password"],
+        Some(&format!("{PASSWORD}!\n")),
+    )
+    .await;
+    let me = owner
+        .get(format!("{}/api/auth/me", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 401);
     // The database holds no password and no session secret.
     let db = std::fs::read(server.data_dir.path().join("flotilla.db")).unwrap();
@@ -361,7 +436,12 @@ async fn sign_in_is_throttled_and_sessions_are_server_side() {
     // Guesses spread over many addresses lock the account instead.
     let mut statuses = Vec::new();
     for i in 0..15 {
-        let res = login(reqwest::Client::new(), "wrong password", &format!("10.9.0.{i}")).await;
+        let res = login(
+            reqwest::Client::new(),
+            "wrong password",
+            &format!("10.9.0.{i}"),
+        )
+        .await;
         statuses.push(res.status().as_u16());
     }
     assert!(statuses.contains(&429), "{statuses:?}");
@@ -376,7 +456,14 @@ async fn auth_off_only_on_loopback_and_first_run_only_from_here() {
     // Exposed without auth: refused, and the message says why.
     let dir = tempfile::tempdir().unwrap();
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_flotilla"))
-        .args(["serve", "--bind", "0.0.0.0:0", "--auth", "off", "--data-dir"])
+        .args([
+            "serve",
+            "--bind",
+            "0.0.0.0:0",
+            "--auth",
+            "off",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .output()
         .await
@@ -388,9 +475,22 @@ async fn auth_off_only_on_loopback_and_first_run_only_from_here() {
 
     // On loopback it runs open, and says so.
     let server = TestServer::start(&["--auth", "off"]).await;
-    let res = server.anonymous().get(format!("{}/api/instances", server.url)).send().await.unwrap();
+    let res = server
+        .anonymous()
+        .get(format!("{}/api/instances", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let status: Value = server.anonymous().get(format!("{}/api/fn/auth_status", server.url)).send().await.unwrap().json().await.unwrap();
+    let status: Value = server
+        .anonymous()
+        .get(format!("{}/api/fn/auth_status", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status["auth_enabled"], false);
 
     // First run: the owner may be created from this machine only, once.
@@ -408,7 +508,10 @@ async fn auth_off_only_on_loopback_and_first_run_only_from_here() {
     assert_eq!(remote.status(), 403);
     let local = setup(None, "alice").await.unwrap();
     assert_eq!(local.status(), 200);
-    assert!(local.headers()["set-cookie"].to_str().unwrap().contains("flotilla_session="));
+    assert!(local.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("flotilla_session="));
     let again = setup(None, "mallory").await.unwrap();
     assert_eq!(again.status(), 409);
 }
@@ -416,14 +519,22 @@ async fn auth_off_only_on_loopback_and_first_run_only_from_here() {
 #[tokio::test]
 async fn agents_stay_inside_registered_projects_unless_allowed() {
     let server = TestServer::start_confined(&[]).await;
-    let (status, body) = server.post("/api/instances", json!({"cwd": server.dir()})).await;
+    let (status, body) = server
+        .post("/api/instances", json!({"cwd": server.dir()}))
+        .await;
     assert_eq!(status, 403, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("not inside a registered project"));
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("not inside a registered project"));
     // Inside a registered project it starts.
     let repo = server.work.path().join("repo");
     init_repo(&repo);
     let (status, project) = server
-        .post("/api/projects", json!({"name": "repo", "path": repo.display().to_string()}))
+        .post(
+            "/api/projects",
+            json!({"name": "repo", "path": repo.display().to_string()}),
+        )
         .await;
     assert_eq!(status, 201, "{project}");
     let (status, body) = server
@@ -451,6 +562,8 @@ async fn agents_stay_inside_registered_projects_unless_allowed() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let (status, _) = server.post("/api/instances", json!({"cwd": server.dir()})).await;
+    let (status, _) = server
+        .post("/api/instances", json!({"cwd": server.dir()}))
+        .await;
     assert_eq!(status, 201);
 }

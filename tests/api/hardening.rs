@@ -21,14 +21,23 @@ async fn rate_body_size_and_slow_clients_are_limited() {
     // A burst, then 429 with Retry-After.
     let mut limited = None;
     for _ in 0..20 {
-        let res = server.http.get(format!("{}/api/instances", server.url)).send().await.unwrap();
+        let res = server
+            .http
+            .get(format!("{}/api/instances", server.url))
+            .send()
+            .await
+            .unwrap();
         if res.status() == 429 {
             limited = Some(res);
             break;
         }
     }
     let res = limited.expect("the 20th request at the latest is refused");
-    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "rate_limited");
@@ -72,7 +81,17 @@ async fn tls_serves_https_with_secure_cookies() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let out = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
         .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
         .arg("-keyout")
         .arg(&key)
@@ -93,9 +112,16 @@ async fn tls_serves_https_with_secure_cookies() {
         .danger_accept_invalid_certs(true)
         .build()
         .unwrap();
-    let res = client.get(format!("{}/healthz", server.url)).send().await.unwrap();
+    let res = client
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
     flotilla_cli(
         server.data_dir.path(),
         &["user", "set-password"],
@@ -125,9 +151,13 @@ async fn every_change_is_in_the_audit_log() {
     let server = TestServer::start(&[]).await;
     let instance = server.create(json!({"name": "audited"})).await;
     let id = id_of(&instance);
-    let (status, _) = server.post(&format!("/api/instances/{id}/stop"), json!({})).await;
+    let (status, _) = server
+        .post(&format!("/api/instances/{id}/stop"), json!({}))
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = server.post("/api/instances", json!({"cwd": "relative"})).await;
+    let (status, _) = server
+        .post("/api/instances", json!({"cwd": "relative"}))
+        .await;
     assert_eq!(status, 422);
     // Interactive commands over the WebSocket too.
     let mut ws = server.ws(&format!("/ws/instances/{id}/interact")).await;
@@ -158,15 +188,30 @@ async fn every_change_is_in_the_audit_log() {
     let interrupt = find("ws interrupt");
     assert_eq!(interrupt["target"], id);
     // Reads are not recorded.
-    assert!(entries.iter().all(|e| !e["action"].as_str().unwrap().starts_with("GET")));
+    assert!(entries
+        .iter()
+        .all(|e| !e["action"].as_str().unwrap().starts_with("GET")));
     // The export is JSON lines, oldest first.
-    let res = server.http.get(format!("{}/api/audit/export", server.url)).send().await.unwrap();
+    let res = server
+        .http
+        .get(format!("{}/api/audit/export", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["content-type"], "application/x-ndjson");
     let text = res.text().await.unwrap();
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(lines.len() >= 4);
-    assert!(lines.windows(2).all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
-    assert_eq!(lines[0]["action"], "token create", "the harness's token, made with the CLI");
+    assert!(lines
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
+    assert_eq!(
+        lines[0]["action"], "token create",
+        "the harness's token, made with the CLI"
+    );
     assert_eq!(lines[0]["actor"], "cli");
 }
 
@@ -177,7 +222,10 @@ async fn a_planted_secret_never_leaves_its_box() {
     let repo = server.work.path().join("repo");
     init_repo(&repo);
     let (status, project) = server
-        .post("/api/projects", json!({"name": "vault", "path": repo.display().to_string()}))
+        .post(
+            "/api/projects",
+            json!({"name": "vault", "path": repo.display().to_string()}),
+        )
         .await;
     assert_eq!(status, 201);
     let pid = id_of(&project);
@@ -199,7 +247,9 @@ async fn a_planted_secret_never_leaves_its_box() {
         .await;
     assert_eq!(status, 200, "{body}");
     // An instance in the project gets it in its environment.
-    let instance = server.create(json!({"project_id": pid, "prompt": "hello"})).await;
+    let instance = server
+        .create(json!({"project_id": pid, "prompt": "hello"}))
+        .await;
     let iid = id_of(&instance);
     server.wait_status(&iid, "idle").await;
     for path in [
@@ -213,11 +263,16 @@ async fn a_planted_secret_never_leaves_its_box() {
         let (_, body) = server.get(&path).await;
         responses.push(body);
     }
-    let (status, run) = server.post(&format!("/api/projects/{pid}/run"), json!({})).await;
+    let (status, run) = server
+        .post(&format!("/api/projects/{pid}/run"), json!({}))
+        .await;
     assert!(status < 300, "{status} {run}");
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !repo.join("secret.sha").exists() {
-        assert!(std::time::Instant::now() < deadline, "the run script did not run");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run script did not run"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -228,27 +283,46 @@ async fn a_planted_secret_never_leaves_its_box() {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(SECRET.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(SECRET.as_bytes())
+            .unwrap();
         String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
     };
-    assert_eq!(std::fs::read_to_string(repo.join("secret.sha")).unwrap(), expected);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("secret.sha")).unwrap(),
+        expected
+    );
     std::fs::remove_file(repo.join("secret.sha")).unwrap();
 
     // Rotating the key (server stopped) keeps the secret usable and changes every ciphertext.
     server.terminate().await;
     let out = flotilla_cli(server.data_dir.path(), &["secrets", "rotate-key"], None).await;
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Re-encrypted 2 secrets"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Re-encrypted 2 secrets"),
+        "{out:?}"
+    );
     let server = server.restart(&[]).await;
-    let (status, _) = server.post(&format!("/api/projects/{pid}/run"), json!({})).await;
+    let (status, _) = server
+        .post(&format!("/api/projects/{pid}/run"), json!({}))
+        .await;
     assert!(status < 300);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !repo.join("secret.sha").exists() {
-        assert!(std::time::Instant::now() < deadline, "the run script did not run after rotation");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run script did not run after rotation"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(std::fs::read_to_string(repo.join("secret.sha")).unwrap(), expected);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("secret.sha")).unwrap(),
+        expected
+    );
     // While it runs, the key cannot be rotated under it.
     let out = flotilla_cli(server.data_dir.path(), &["secrets", "rotate-key"], None).await;
     assert!(!out.status.success());

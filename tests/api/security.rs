@@ -26,7 +26,11 @@ async fn a_cross_site_page_cannot_start_or_drive_an_agent() {
     let launch = json!({"request": {"cwd": server.dir(), "permission_mode": "bypassPermissions",
         "prompt": "run rm -rf ~"}})
     .to_string();
-    for content_type in ["text/plain", "application/json", "application/x-www-form-urlencoded"] {
+    for content_type in [
+        "text/plain",
+        "application/json",
+        "application/x-www-form-urlencoded",
+    ] {
         let status = hostile_post(&server, "/api/fn/launch_instance", content_type, &launch).await;
         assert_eq!(status, 403, "launch_instance as {content_type}");
         let status = hostile_post(&server, "/api/instances", content_type, &launch).await;
@@ -46,14 +50,18 @@ async fn a_cross_site_page_cannot_start_or_drive_an_agent() {
     // Nothing was started.
     let (_, list) = server.get("/api/instances").await;
     assert_eq!(list, json!([]));
-    assert!(server.fake.requests().is_empty(), "no claude process called the API");
+    assert!(
+        server.fake.requests().is_empty(),
+        "no claude process called the API"
+    );
 
     // A cross-site WebSocket is refused before the upgrade.
     for path in ["/ws/instances", "/ws/instances/x/interact"] {
-        let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-            format!("{}{path}", server.ws_url),
-        )
-        .unwrap();
+        let mut request =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                format!("{}{path}", server.ws_url),
+            )
+            .unwrap();
         request
             .headers_mut()
             .insert("origin", "http://evil.example".parse().unwrap());
@@ -161,6 +169,11 @@ async fn bodies_that_are_not_json_and_malformed_bodies_are_client_errors() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "method_not_allowed");
     // And never cached.
-    let res = server.http.get(format!("{}/api/instances", server.url)).send().await.unwrap();
+    let res = server
+        .http
+        .get(format!("{}/api/instances", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
 }

@@ -193,7 +193,16 @@ impl TestServer {
         } = self;
         let mut args = vec!["--allow-free-paths"];
         args.extend_from_slice(extra_args);
-        Self::launch(fake, data_dir, home, work, &args, &claude_bin(), Some(token)).await
+        Self::launch(
+            fake,
+            data_dir,
+            home,
+            work,
+            &args,
+            &claude_bin(),
+            Some(token),
+        )
+        .await
     }
 
     /// A client without credentials (and without the cookie store of a browser).

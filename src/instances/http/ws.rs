@@ -16,8 +16,8 @@ use crate::server::extract::ApiQuery;
 use crate::server::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::Extension;
 use axum::response::Response;
+use axum::Extension;
 use futures::stream::{SplitSink, StreamExt};
 use futures::SinkExt;
 use serde::Deserialize;
@@ -268,11 +268,19 @@ async fn handle_client_message(
         ),
     };
     let (answer, status, detail) = match result {
-        Ok(()) => (json!({"type": "ack", "request": what}).to_string(), 200, None),
+        Ok(()) => (
+            json!({"type": "ack", "request": what}).to_string(),
+            200,
+            None,
+        ),
         Err(e) => {
             let error = AppError::from(e);
             let status = error.status().as_u16();
-            (error_json(Some(what), &error), status, Some(error.message().to_string()))
+            (
+                error_json(Some(what), &error),
+                status,
+                Some(error.message().to_string()),
+            )
         }
     };
     actor
