@@ -4,7 +4,7 @@
 // Three types by path: each server function defines a struct named after it (`auth_status` ->
 // `AuthStatus`), which would clash with the type of the same name.
 use super::types::{
-    self as t, AuditPage, AuditQuery, NewToken, SessionInfo, TokenInfo, UpdateSecuritySettings,
+    self as t, AuditPage, NewToken, SessionInfo, TokenInfo, UpdateSecuritySettings,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -189,7 +189,7 @@ pub async fn audit_log(
     let identity = identity()?;
     let auth = auth();
     auth.require_owner(&identity).map_err(fail)?;
-    let query = AuditQuery {
+    let query = t::AuditQuery {
         actor,
         text,
         result,
