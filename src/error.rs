@@ -27,6 +27,9 @@ pub enum AppError {
     /// The request body is larger than the server takes (413).
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The client took too long to send its request body (408).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// Too many requests from this client or token; retry later (429).
     #[error("{0}")]
     RateLimited(String),
@@ -59,6 +62,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::RateLimited(_) => "rate_limited",
+            AppError::RequestTimeout(_) => "timeout",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Conflict(_) => "conflict",
             AppError::QuotaExceeded(_) => "quota_exceeded",
@@ -75,6 +79,7 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::PayloadTooLarge(m)
             | AppError::RateLimited(m)
+            | AppError::RequestTimeout(m)
             | AppError::Unprocessable(m)
             | AppError::Conflict(m)
             | AppError::QuotaExceeded(m)
@@ -118,6 +123,7 @@ mod http {
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
                 AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::QuotaExceeded(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -258,7 +258,7 @@ pub async fn record_changes(
         // The body limit layer outside bounds what this reads.
         let bytes = match to_bytes(body, usize::MAX).await {
             Ok(bytes) => bytes,
-            Err(e) => return crate::server::api_errors::body_read_error(e).into_response(),
+            Err(e) => return crate::server::api_errors::body_read_error(&e).into_response(),
         };
         let target = target_from_body(&bytes);
         (

@@ -63,12 +63,16 @@ pub async fn normalize(request: Request<Body>, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Why a request body could not be read: over the size limit, or too slow.
-pub fn body_read_error(e: axum::Error) -> AppError {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+/// Why a request body could not be read: over the size limit (413), too slow (408), or else
+/// broken (400).
+pub fn body_read_error(e: &(dyn std::error::Error + 'static)) -> AppError {
+    let mut source = Some(e);
     while let Some(err) = source {
         if err.is::<http_body_util::LengthLimitError>() {
             return AppError::PayloadTooLarge("the request body is too large".into());
+        }
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return AppError::RequestTimeout("the request body came too slowly".into());
         }
         source = err.source();
     }

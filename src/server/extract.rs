@@ -35,6 +35,7 @@ where
                 JsonRejection::MissingJsonContentType(_) => AppError::BadRequest(
                     "send the body as JSON with Content-Type: application/json".into(),
                 ),
+                JsonRejection::BytesRejection(e) => crate::server::api_errors::body_read_error(&e),
                 other => AppError::BadRequest(other.body_text()),
             }),
         }

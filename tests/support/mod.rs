@@ -182,7 +182,9 @@ impl TestServer {
 
     /// Stops this server and starts a new one on the same data dir and claude home.
     pub async fn restart(mut self, extra_args: &[&str]) -> Self {
-        self.terminate().await;
+        if self.child.is_some() {
+            self.terminate().await;
+        }
         let TestServer {
             fake,
             data_dir,
