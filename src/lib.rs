@@ -4,6 +4,10 @@
 //! types, its server functions, its components and its server-only part together; everything that
 //! only makes sense on the server sits behind `#[cfg(feature = "ssr")]` in one place per feature.
 
+// The Settings page's audit panel nests deep enough in view types that the wasm build's layout
+// queries pass the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod analytics;
 pub mod app;
 pub mod auth;
