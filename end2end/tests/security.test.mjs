@@ -120,6 +120,8 @@ test("a hostile page in the owner's browser changes nothing and reads nothing", 
   assert.equal(created.status, 201);
   const instance = await created.json();
   const pwned = join(work, "pwned.txt");
+  // The owner is signed in, in this very browser (signing in is audited, so before the count).
+  const context = await server.newContext(browser);
   const auditBefore = (await (await server.api("/api/audit?limit=1000")).json()).entries.length;
 
   evil = createServer((req, res) => {
@@ -129,8 +131,6 @@ test("a hostile page in the owner's browser changes nothing and reads nothing", 
   await new Promise((resolve) => evil.listen(0, "127.0.0.2", resolve));
   const evilUrl = `http://127.0.0.2:${evil.address().port}/`;
 
-  // The owner is signed in, in this very browser.
-  const context = await server.newContext(browser);
   const page = await context.newPage();
   await page.goto(evilUrl);
   await page.waitForFunction(() => window.__results, null, { timeout: 60_000 });
