@@ -541,7 +541,7 @@ async fn store_alone(rate: u64, seconds: u64) {
     use flotilla::instances::engine::{bus::EventBus, events::EventStore};
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
-    let db = flotilla::server::db::open(&dir.path().join("bench.db"))
+    let db = flotilla::base::db::open(&dir.path().join("bench.db"))
         .await
         .unwrap();
     let ids: Vec<Arc<str>> = (0..20)

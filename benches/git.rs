@@ -145,10 +145,10 @@ async fn main() {
     git(&repo, &["clean", "-qfd"]);
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let db = flotilla::server::db::open(&data.join("flotilla.db"))
+    let db = flotilla::base::db::open(&data.join("flotilla.db"))
         .await
         .expect("db");
-    let secrets = flotilla::server::secrets::SecretBox::open(&data).expect("secrets");
+    let secrets = flotilla::base::secrets::SecretBox::open(&data).expect("secrets");
     let projects = Projects::new(db.clone(), Git::default(), data.clone(), secrets);
     let worktrees = Worktrees::new(db.clone(), projects.clone(), Scripts::new(db.clone()));
     let project = projects

@@ -11,6 +11,7 @@
 pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod base;
 pub mod error;
 pub mod git;
 pub mod health;

@@ -5,8 +5,8 @@
 
 use super::service::Identity;
 use super::types::{AuditEntry, AuditPage, AuditQuery};
-use crate::instances::engine::events::{format_ts, now_ms};
-use crate::server::db::Db;
+use crate::base::clock::{format_ts, now_ms};
+use crate::base::db::Db;
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
@@ -336,7 +336,7 @@ mod tests {
     #[tokio::test]
     async fn entries_are_append_only_with_one_outcome() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db"))
+        let db = crate::base::db::open(&dir.path().join("t.db"))
             .await
             .unwrap();
         let audit = Audit::new(db.clone());

@@ -89,7 +89,7 @@ async fn open(data: &DataDirArg) -> Result<Auth, String> {
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
     let path = dir.join("flotilla.db");
-    let db = crate::server::db::open(&path)
+    let db = crate::base::db::open(&path)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", path.display()))?;
     Auth::open(db, AuthConfig::default())
@@ -230,12 +230,12 @@ async fn revoke_token(name: &str, data: &DataDirArg) -> Result<(), String> {
 
 async fn rotate_key(data: &DataDirArg) -> Result<(), String> {
     let dir = data.resolved();
-    let _lock = crate::server::db::lock_data_dir(&dir)
+    let _lock = crate::base::db::lock_data_dir(&dir)
         .map_err(|e| format!("cannot lock {}: {e}", dir.display()))?
         .ok_or("a Flotilla server is running on this data directory; stop it first")?;
     let auth = open(data).await?;
     let db = auth.db.clone();
-    let rotation = crate::server::secrets::rotate_key(&dir, &db)
+    let rotation = crate::base::secrets::rotate_key(&dir, &db)
         .await
         .map_err(|e| e.to_string())?;
     auth.audit()
@@ -255,7 +255,7 @@ async fn rotate_key(data: &DataDirArg) -> Result<(), String> {
     if let Some(key) = rotation.new_env_key {
         eprintln!(
             "The key comes from {}: set it to the new key below before starting Flotilla again.",
-            crate::server::secrets::KEY_ENV
+            crate::base::secrets::KEY_ENV
         );
         println!("{key}");
     }

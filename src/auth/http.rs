@@ -14,23 +14,22 @@ use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/me", get(me))
-        .route("/api/auth/sessions", get(sessions))
-        .route("/api/auth/sessions/{id}", delete(revoke_session))
-        .route("/api/tokens", get(tokens).post(create_token))
-        .route("/api/tokens/{id}", delete(revoke_token))
-        .route("/api/tokens/{id}/rotate", post(rotate_token))
-        .route("/api/audit", get(audit))
-        .route("/api/audit/export", get(audit_export))
-        .route(
-            "/api/settings/security",
-            get(security_settings).put(save_security_settings),
-        )
+/// Every route here is registered with its OpenAPI description (`routes!` reads the
+/// `#[utoipa::path]` of each handler), so the router and the document cannot drift apart.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(rotate_token))
+        .routes(routes!(audit))
+        .routes(routes!(audit_export))
+        .routes(routes!(security_settings, save_security_settings))
 }
 
 fn audit_id(id: Option<Extension<AuditId>>) -> Option<AuditId> {

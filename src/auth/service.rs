@@ -7,8 +7,8 @@ use super::secret::digest;
 use super::store;
 use super::throttle::LoginThrottle;
 use super::types::{SecuritySettings, TokenScope, UpdateSecuritySettings};
-use crate::instances::engine::events::now_ms;
-use crate::server::db::Db;
+use crate::base::clock::now_ms;
+use crate::base::db::Db;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -132,22 +132,6 @@ pub enum AuthError {
     Internal(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
-}
-
-impl From<AuthError> for crate::error::AppError {
-    fn from(e: AuthError) -> Self {
-        use crate::error::AppError;
-        let message = e.to_string();
-        match e {
-            AuthError::Unauthorized(_) => AppError::Unauthorized(message),
-            AuthError::Forbidden(_) => AppError::Forbidden(message),
-            AuthError::Throttled(_) => AppError::RateLimited(message),
-            AuthError::Invalid(_) => AppError::Unprocessable(message),
-            AuthError::NotFound(_) => AppError::NotFound(message),
-            AuthError::Conflict(_) => AppError::Conflict(message),
-            AuthError::Internal(_) | AuthError::Db(_) => AppError::Internal(message),
-        }
-    }
 }
 
 const KEY_ORIGINS: &str = "security.allowed_origins";

@@ -7,7 +7,7 @@ use super::service::{Auth, AuthError, Identity, Principal};
 use super::store::{self, UserRecord};
 use super::throttle::{ACCOUNT_FREE_FAILURES, CLIENT_FREE_FAILURES};
 use super::types::{validate_username, AuthStatus, SessionInfo};
-use crate::instances::engine::events::{format_ts, now_ms};
+use crate::base::clock::{format_ts, now_ms};
 use std::time::Instant;
 
 /// The session cookie's name; over TLS the `__Host-` prefix makes the browser refuse it unless it

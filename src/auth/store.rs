@@ -1,7 +1,7 @@
 //! The `users`, `auth_sessions` and `api_tokens` tables, and the access settings in
 //! `app_settings`.
 
-use crate::server::db::Db;
+use crate::base::db::Db;
 use sqlx::{Sqlite, Transaction};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -6,7 +6,7 @@ use super::secret::{digest, new_token};
 use super::service::{Auth, AuthError, Identity};
 use super::store::{self, TokenRecord};
 use super::types::{validate_token_name, CreateToken, NewToken, TokenInfo, TokenScope};
-use crate::instances::engine::events::{format_ts, now_ms};
+use crate::base::clock::{format_ts, now_ms};
 
 /// The default overlap of a rotation: the old secret works one more hour.
 pub const DEFAULT_OVERLAP_SECS: u64 = 3600;

@@ -260,6 +260,35 @@ pub fn blob_in_index(repo: &gix::Repository, path: &str) -> Result<Option<Vec<u8
     Ok(Some(blob.data.clone()))
 }
 
+/// Which of `paths` (relative to the working tree at `root`, each with whether it is a folder)
+/// .gitignore and the repository's excludes leave out. Outside a repository nothing is ignored.
+pub fn ignored(root: &Path, paths: &[(&Path, bool)]) -> Vec<bool> {
+    let repo = gix::open(root).ok();
+    let index = repo.as_ref().and_then(|r| r.index_or_empty().ok());
+    let mut excludes = match (&repo, &index) {
+        (Some(repo), Some(index)) => repo
+            .excludes(
+                index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .ok(),
+        _ => None,
+    };
+    paths
+        .iter()
+        .map(|(path, is_dir)| {
+            let Some(stack) = excludes.as_mut() else {
+                return false;
+            };
+            let mode = is_dir.then_some(gix::index::entry::Mode::DIR);
+            stack
+                .at_path(*path, mode)
+                .is_ok_and(|p| p.is_excluded())
+        })
+        .collect()
+}
+
 /// The commit HEAD points at, if any.
 pub fn head_id(repo: &gix::Repository) -> Result<Option<gix::ObjectId>, GitError> {
     Ok(repo.head().map_err(read_err)?.id().map(|id| id.detach()))

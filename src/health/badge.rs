@@ -1,6 +1,7 @@
 //! The header badge that says whether Claude Code was found.
 
-use super::{get_claude_status, ClaudeStatus, INSTALL_HINT};
+use super::{get_claude_status, ClaudeStatus};
+use crate::base::INSTALL_HINT;
 use crate::ui::Icon;
 use leptos::prelude::*;
 

@@ -1,6 +1,6 @@
 //! `GET /healthz` (the process answers) and `GET /readyz` (it can do its work).
 
-use crate::server::db;
+use crate::base::db;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             "version": claude.version,
             "path": claude.path,
             "error": claude.error,
-            "hint": (!claude.found).then_some(super::INSTALL_HINT),
+            "hint": (!claude.found).then_some(crate::base::INSTALL_HINT),
         },
     });
     let status = if db_ok {

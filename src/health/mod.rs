@@ -29,11 +29,6 @@ pub struct ClaudeStatus {
     pub error: Option<String>,
 }
 
-/// The hint shown when the CLI is missing.
-pub const INSTALL_HINT: &str =
-    "Install Claude Code with `npm install -g @anthropic-ai/claude-code`, \
-     or start Flotilla with `--claude-bin /path/to/claude` (or FLOTILLA_CLAUDE_BIN).";
-
 /// The Claude Code CLI status, probed on the server (cached briefly).
 #[server(prefix = "/api/fn", endpoint = "claude_status", input = GetUrl)]
 pub async fn get_claude_status() -> Result<ClaudeStatus, AppError> {

@@ -1,7 +1,8 @@
 //! Finding and probing the `claude` executable.
 
 use super::ClaudeStatus;
-use std::path::{Path, PathBuf};
+use crate::base::claude::resolve_executable;
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
@@ -97,21 +98,6 @@ pub fn parse_version(output: &str) -> Option<String> {
         .next()
         .filter(|v| v.chars().next().is_some_and(|c| c.is_ascii_digit()))
         .map(str::to_string)
-}
-
-/// A path with a slash is used as it is; a bare name is looked up in PATH.
-pub fn resolve_executable(configured: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let is_executable = |p: &Path| {
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    if configured.components().count() > 1 || configured.is_absolute() {
-        return is_executable(configured).then(|| configured.to_path_buf());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(configured))
-        .find(|candidate| is_executable(candidate))
 }
 
 #[cfg(test)]

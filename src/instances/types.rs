@@ -197,6 +197,45 @@ pub enum PermissionBehavior {
     Deny,
 }
 
+/// One event frame as the instance WebSockets and `GET /api/instances/{id}/events` carry it:
+/// `{"seq","ts","kind","data"}`. The server writes it with [`EventFrame::encode`] (the CLI's line
+/// embedded verbatim, never re-parsed); the browser reads it back with serde, borrowing `data`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EventFrame<'a> {
+    pub seq: u64,
+    #[serde(borrow)]
+    pub ts: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub data: &'a serde_json::value::RawValue,
+}
+
+impl EventFrame<'_> {
+    /// The frame's JSON text. `data` must be JSON text; it is embedded as it is (which is why this
+    /// is written out rather than serialised: no parse of a line that may be megabytes long).
+    /// `ts` is RFC 3339, which has nothing to escape.
+    pub fn encode(seq: u64, ts: &str, kind: &str, data: &str) -> String {
+        let kind = serde_json::to_string(kind).unwrap_or_else(|_| "\"unknown\"".into());
+        format!(r#"{{"seq":{seq},"ts":"{ts}","kind":{kind},"data":{data}}}"#)
+    }
+}
+
+/// What the server answers on `/ws/instances/{id}/interact` to a [`ClientMessage`] (and on the
+/// read-only stream to anything sent there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SocketAnswer {
+    /// The command was carried out; `request` names it (`query`, `interrupt`, ...).
+    Ack { request: String },
+    /// It was refused: `error` is the API's error code, `message` says why in words.
+    Error {
+        request: Option<String>,
+        error: String,
+        message: String,
+    },
+}
+
 /// Messages on `/ws/instances` (the live list).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -366,5 +405,19 @@ mod tests {
         );
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"interrupt"}"#).is_ok());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"dance"}"#).is_err());
+    }
+
+    #[test]
+    fn an_encoded_frame_reads_back_with_its_data_verbatim() {
+        let text = EventFrame::encode(7, "2026-01-01T00:00:00.000Z", "claude", r#"{"x":[1, 2]}"#);
+        let frame: EventFrame = serde_json::from_str(&text).unwrap();
+        assert_eq!(frame.seq, 7);
+        assert_eq!(frame.ts, "2026-01-01T00:00:00.000Z");
+        assert_eq!(frame.kind, "claude");
+        assert_eq!(frame.data.get(), r#"{"x":[1, 2]}"#);
+        // An answer is not a frame, and the other way round.
+        let ack = serde_json::to_string(&SocketAnswer::Ack { request: "query".into() }).unwrap();
+        assert!(serde_json::from_str::<EventFrame>(&ack).is_err());
+        assert!(serde_json::from_str::<SocketAnswer>(&text).is_err());
     }
 }

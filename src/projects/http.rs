@@ -1,59 +1,24 @@
 //! The projects' REST routes.
 
-use super::service::ProjectError;
 use super::types::{ClaudeMd, CreateProject, EnvVar, Project, SetEnvVar, Template, UpdateProject};
 use crate::error::AppError;
 use crate::server::extract::{ApiJson, ApiQuery};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects", get(list).post(create))
-        .route("/api/projects/{id}", get(show).put(update).delete(remove))
-        .route("/api/templates", get(templates))
-        .route(
-            "/api/projects/{id}/claude-md",
-            get(claude_md).put(set_claude_md),
-        )
-        .route("/api/projects/{id}/env", get(env))
-        .route(
-            "/api/projects/{id}/env/{name}",
-            put(set_env).delete(delete_env),
-        )
-}
-
-impl From<ProjectError> for AppError {
-    fn from(e: ProjectError) -> Self {
-        let message = e.to_string();
-        match e {
-            ProjectError::NotFound(_) => AppError::NotFound(message),
-            ProjectError::Invalid(_) => AppError::Unprocessable(message),
-            ProjectError::Conflict(_) => AppError::Conflict(message),
-            ProjectError::Template(super::templates::TemplateError::Unknown(_)) => {
-                AppError::Unprocessable(message)
-            }
-            ProjectError::Git(g) => g.into(),
-            _ => AppError::Internal(message),
-        }
-    }
-}
-
-impl From<crate::git::GitError> for AppError {
-    fn from(e: crate::git::GitError) -> Self {
-        use crate::git::GitError;
-        let message = e.to_string();
-        match e {
-            GitError::NotARepository(_) => AppError::Unprocessable(message),
-            GitError::Failed { .. } => AppError::Conflict(message),
-            GitError::Timeout { .. } => AppError::Unavailable(message),
-            GitError::Spawn(_) | GitError::Read(_) => AppError::Internal(message),
-        }
-    }
+/// Registered with their OpenAPI descriptions (see `auth::http::routes`).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(templates))
+        .routes(routes!(claude_md, set_claude_md))
+        .routes(routes!(env))
+        .routes(routes!(set_env, delete_env))
 }
 
 #[utoipa::path(get, path = "/api/projects", tag = "projects", responses((status = 200, description = "Every project", body = [serde_json::Value])))]

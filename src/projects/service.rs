@@ -8,10 +8,10 @@ use super::types::{
     UpdateProject,
 };
 use crate::git::{read, Git, GitError};
-use crate::instances::engine::events::{format_ts, now_ms};
+use crate::base::clock::{format_ts, now_ms};
 use crate::instances::types::{validate_model, validate_permission_mode};
-use crate::server::db::Db;
-use crate::server::secrets::{mask, SecretBox, SecretError};
+use crate::base::db::Db;
+use crate::base::secrets::{mask, SecretBox, SecretError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

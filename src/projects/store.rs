@@ -1,6 +1,6 @@
 //! The `projects` and `project_env` tables.
 
-use crate::server::db::Db;
+use crate::base::db::Db;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ProjectRecord {

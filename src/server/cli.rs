@@ -216,7 +216,7 @@ impl LimitArgs {
         &self,
         claude_bin: PathBuf,
         claude_home: PathBuf,
-        secrets: super::secrets::SecretBox,
+        secrets: crate::base::secrets::SecretBox,
     ) -> crate::instances::engine::EngineConfig {
         use std::time::Duration;
         crate::instances::engine::EngineConfig {

@@ -5,17 +5,17 @@
 
 pub mod api_errors;
 pub mod cli;
-pub mod db;
+pub mod errors;
 pub mod extract;
 pub mod headers;
 pub mod listen;
 pub mod openapi;
 pub mod router;
-pub mod secrets;
 pub mod shutdown;
 pub mod site;
 pub mod state;
 
+use crate::base::{db, secrets};
 use cli::{Cli, LogFormat, ServeArgs};
 use leptos::prelude::LeptosOptions;
 use site::SiteFiles;

@@ -17,6 +17,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn build(state: AppState) -> Router {
     let pages = generate_route_list(App);
@@ -29,14 +31,15 @@ pub fn build(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
 
-    Router::new()
-        .route("/healthz", get(crate::health::http::healthz))
-        .route("/readyz", get(crate::health::http::readyz))
-        .route("/api/openapi.json", get(openapi::openapi_json))
-        .merge(crate::instances::http::routes())
-        .merge(crate::projects::http::routes())
-        .merge(crate::worktrees::http::routes())
-        .merge(crate::auth::http::routes())
+    let (api, document) = api_routes().split_for_parts();
+    let document = std::sync::Arc::new(document);
+    api.route(
+        "/api/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { axum::Json(document) }
+        }),
+    )
         // Unknown API paths answer JSON, not the HTML 404 page.
         .route("/api/{*rest}", any(api_not_found))
         // Pages and server functions (under /api/fn/).
@@ -74,6 +77,19 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Every REST route with its OpenAPI description, and the WebSockets (see each feature's
+/// `http::routes`).
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    use crate::health::http::{healthz, readyz};
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .merge(crate::instances::http::routes())
+        .merge(crate::projects::http::routes())
+        .merge(crate::worktrees::http::routes())
+        .merge(crate::auth::http::routes())
+}
+
 async fn api_not_found(req: Request<Body>) -> AppError {
     AppError::NotFound(format!(
         "No API route {} {}",
@@ -94,4 +110,58 @@ async fn site_or_not_found(State(state): State<AppState>, req: Request<Body>) ->
     let uri = req.uri().clone();
     let render = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     render(uri, State(state), req).await.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Routes mounted with a bare `.route(...)` skip the OpenAPI document. Only these may: the
+    /// WebSockets (described in the `instances` tag), the document itself and the JSON 404.
+    const UNDOCUMENTED: [&str; 5] = [
+        "\"/api/openapi.json\"",
+        "\"/api/{*rest}\"",
+        "\"/ws/instances\"",
+        "\"/ws/instances/{id}/stream\"",
+        "\"/ws/instances/{id}/interact\"",
+    ];
+
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn no_rest_route_bypasses_the_document() {
+        let mut files = Vec::new();
+        rust_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut bare = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // The route's path is on the same line as `.route(` or the next one.
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let code = line.trim_start();
+                if !(code.starts_with(".route(") || code.starts_with("api.route(")) {
+                    continue;
+                }
+                let path_line = format!("{line} {}", lines.get(i + 1).unwrap_or(&""));
+                if !UNDOCUMENTED.iter().any(|p| path_line.contains(p)) {
+                    bare.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            bare.is_empty(),
+            "register these with `routes!` so they are documented:\n{}",
+            bare.join("\n")
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //! `expect_context::<AppState>()` (leptos_axum provides the router state as context).
 
 use super::cli::{LimitArgs, ServeArgs};
-use super::db::Db;
+use crate::base::db::Db;
 use super::site::SiteFiles;
 use crate::health::probe::ClaudeProbe;
 use axum::extract::FromRef;

@@ -56,18 +56,6 @@ pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> 
     let root = root
         .canonicalize()
         .map_err(|e| WorktreeError::Io(e.to_string()))?;
-    let repo = gix::open(&root).ok();
-    let index = repo.as_ref().and_then(|r| r.index_or_empty().ok());
-    let mut excludes = match (&repo, &index) {
-        (Some(repo), Some(index)) => repo
-            .excludes(
-                index,
-                None,
-                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
-            )
-            .ok(),
-        _ => None,
-    };
     let mut entries = Vec::new();
     let listing = std::fs::read_dir(&dir)
         .map_err(|e| WorktreeError::Io(format!("cannot list {rel:?}: {e}")))?;
@@ -84,12 +72,6 @@ pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> 
             continue;
         };
         let is_dir = meta.is_dir();
-        if let Some(stack) = excludes.as_mut() {
-            let mode = is_dir.then_some(gix::index::entry::Mode::DIR);
-            if stack.at_path(rel_path, mode).is_ok_and(|p| p.is_excluded()) {
-                continue;
-            }
-        }
         entries.push(DirEntry {
             name,
             path: rel_path.to_string_lossy().into_owned(),
@@ -97,6 +79,16 @@ pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> 
             size: if is_dir { 0 } else { meta.len() },
         });
     }
+    let candidates: Vec<(&Path, bool)> = entries
+        .iter()
+        .map(|e| (Path::new(e.path.as_str()), e.dir))
+        .collect();
+    let ignored = crate::git::read::ignored(&root, &candidates);
+    let mut entries: Vec<DirEntry> = entries
+        .into_iter()
+        .zip(ignored)
+        .filter_map(|(entry, ignored)| (!ignored).then_some(entry))
+        .collect();
     entries.sort_by(|a, b| b.dir.cmp(&a.dir).then_with(|| a.name.cmp(&b.name)));
     Ok(entries)
 }

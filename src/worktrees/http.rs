@@ -2,7 +2,6 @@
 //! (`/api/worktrees/{id}/...`) and for a project's main checkout (`/api/projects/{id}/...`).
 
 use super::ops::{self, instance_use};
-use super::service::WorktreeError;
 use super::types::{
     CheckoutKind, Cleanup, CreateWorktree, DirEntry, FileContent, PullRequest, ScriptRun,
     SyncOutcome, SyncStrategy, Worktree,
@@ -13,16 +12,18 @@ use crate::server::extract::{ApiJson, ApiQuery};
 use crate::server::state::AppState;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::{Deserialize, Serialize};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/worktrees", get(list).post(create))
-        .route("/api/worktrees/{id}", get(show).delete(remove))
-        .route("/api/projects/{id}/cleanup", get(cleanup))
-        .route("/api/script-runs/{id}", get(script_run))
+/// Registered with their OpenAPI descriptions (see `auth::http::routes`). The review routes are
+/// written once, relative, and documented under both prefixes they are mounted at.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, remove))
+        .routes(routes!(cleanup))
+        .routes(routes!(script_run))
         .nest(
             "/api/worktrees/{id}",
             review_routes().layer(Extension(CheckoutKind::Worktree)),
@@ -33,40 +34,25 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn review_routes() -> Router<AppState> {
-    Router::new()
-        .route("/status", get(status))
-        .route("/changes", get(changes))
-        .route("/diff", get(diff))
-        .route("/stage", post(stage))
-        .route("/unstage", post(unstage))
-        .route("/commit", post(commit))
-        .route("/draft-message", post(draft_message))
-        .route("/log", get(log))
-        .route("/sync", post(sync))
-        .route("/push", post(push))
-        .route("/pr", post(open_pr).get(refresh_pr))
-        .route("/branches", get(branches).post(create_branch))
-        .route("/branches/{name}", delete(delete_branch))
-        .route("/switch", post(switch))
-        .route("/files", get(files))
-        .route("/file", get(read_file).put(write_file))
-        .route("/run", post(run_script))
-}
-
-impl From<WorktreeError> for AppError {
-    fn from(e: WorktreeError) -> Self {
-        let message = e.to_string();
-        match e {
-            WorktreeError::NotFound(_) => AppError::NotFound(message),
-            WorktreeError::Invalid(_) => AppError::Unprocessable(message),
-            WorktreeError::Conflict(_) => AppError::Conflict(message),
-            WorktreeError::Forbidden(_) => AppError::Forbidden(message),
-            WorktreeError::Git(g) => g.into(),
-            WorktreeError::Project(p) => p.into(),
-            WorktreeError::Io(_) | WorktreeError::Db(_) => AppError::Internal(message),
-        }
-    }
+fn review_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(changes))
+        .routes(routes!(diff))
+        .routes(routes!(stage))
+        .routes(routes!(unstage))
+        .routes(routes!(commit))
+        .routes(routes!(draft_message))
+        .routes(routes!(log))
+        .routes(routes!(sync))
+        .routes(routes!(push))
+        .routes(routes!(open_pr, refresh_pr))
+        .routes(routes!(branches, create_branch))
+        .routes(routes!(delete_branch))
+        .routes(routes!(switch))
+        .routes(routes!(files))
+        .routes(routes!(read_file, write_file))
+        .routes(routes!(run_script))
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,7 +155,7 @@ pub async fn script_run(
 
 type On = Extension<CheckoutKind>;
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/status", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(get, path = "/status", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "The working status: {branch, head, staged, unstaged, untracked}", body = serde_json::Value)))]
 pub async fn status(
     State(s): State<AppState>,
@@ -179,7 +165,7 @@ pub async fn status(
     Ok(Json(ops::status(&s, k, &id).await?))
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/changes", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(get, path = "/changes", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "Files changed since the merge base with the base branch", body = serde_json::Value)))]
 pub async fn changes(
     State(s): State<AppState>,
@@ -199,7 +185,7 @@ pub struct DiffQuery {
     page: usize,
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/diff", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File path"), ("old_path" = Option<String>, Query, description = "Old path of a rename"), ("source" = String, Query, description = "staged, unstaged or base"), ("page" = Option<usize>, Query, description = "Page of 200 hunks")),
+#[utoipa::path(get, path = "/diff", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File path"), ("old_path" = Option<String>, Query, description = "Old path of a rename"), ("source" = String, Query, description = "staged, unstaged or base"), ("page" = Option<usize>, Query, description = "Page of 200 hunks")),
     responses((status = 200, description = "One file's diff: {path, old_path, binary, added, removed, hunks, total_hunks, first_hunk}", body = serde_json::Value)))]
 pub async fn diff(
     State(s): State<AppState>,
@@ -218,7 +204,7 @@ pub struct Paths {
     paths: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/stage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/stage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"paths\": [...]}"),
     responses((status = 200, description = "The status after staging", body = serde_json::Value)))]
 pub async fn stage(
@@ -230,7 +216,7 @@ pub async fn stage(
     Ok(Json(ops::stage(&s, k, &id, &b.paths).await?))
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/unstage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/unstage", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"paths\": [...]}"),
     responses((status = 200, description = "The status after unstaging", body = serde_json::Value)))]
 pub async fn unstage(
@@ -251,7 +237,7 @@ pub struct CommitBody {
     paths: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/commit", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/commit", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"message\", \"paths\"?: [...] (staged first)}"),
     responses((status = 200, description = "The commit made (201)", body = serde_json::Value)))]
 pub async fn commit(
@@ -272,7 +258,7 @@ pub struct Draft {
 }
 
 /// A commit message for what is staged, drafted by Claude (a one-shot `claude -p`).
-#[utoipa::path(post, path = "/api/worktrees/{id}/draft-message", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/draft-message", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "{message}: Claude's draft (claude -p) from the staged diff", body = serde_json::Value)))]
 pub async fn draft_message(
     State(s): State<AppState>,
@@ -284,7 +270,7 @@ pub async fn draft_message(
     }))
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/log", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(get, path = "/log", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "The newest 50 commits", body = serde_json::Value)))]
 pub async fn log(
     State(s): State<AppState>,
@@ -301,7 +287,7 @@ pub struct SyncBody {
 }
 
 /// Rebases or merges onto the base; a conflict is reported (409, with the files) and undone.
-#[utoipa::path(post, path = "/api/worktrees/{id}/sync", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/sync", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"strategy\": \"rebase\"|\"merge\"}"),
     responses((status = 200, description = "{result, head}; 409 with the conflicting files (the rebase/merge is aborted)", body = serde_json::Value)))]
 pub async fn sync(
@@ -318,7 +304,7 @@ pub struct Pushed {
     pub branch: String,
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/push", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/push", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "{branch} pushed to origin", body = serde_json::Value)))]
 pub async fn push(
     State(s): State<AppState>,
@@ -339,7 +325,7 @@ pub struct PrBody {
 }
 
 /// Pushes the branch and opens a pull request into the base; the link is kept with the worktree.
-#[utoipa::path(post, path = "/api/worktrees/{id}/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"title\", \"body\"?}"),
     responses((status = 200, description = "The pull request (201) {url, number, state}, kept with the worktree", body = serde_json::Value)))]
 pub async fn open_pr(
@@ -355,7 +341,7 @@ pub async fn open_pr(
 }
 
 /// The worktree's pull request with its state as GitHub has it now.
-#[utoipa::path(get, path = "/api/worktrees/{id}/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(get, path = "/pr", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "The pull request with its state from GitHub", body = serde_json::Value)))]
 pub async fn refresh_pr(
     State(s): State<AppState>,
@@ -365,7 +351,7 @@ pub async fn refresh_pr(
     Ok(Json(ops::refresh_pr(&s, k, &id).await?))
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(get, path = "/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "[{name, head, current}]", body = serde_json::Value)))]
 pub async fn branches(
     State(s): State<AppState>,
@@ -383,7 +369,7 @@ pub struct NewBranch {
     base: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/branches", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"name\", \"base\"?}"),
     responses((status = 200, description = "Created (201)", body = serde_json::Value)))]
 pub async fn create_branch(
@@ -397,7 +383,7 @@ pub async fn create_branch(
 }
 
 /// Deletes a merged branch (an unmerged one is refused).
-#[utoipa::path(delete, path = "/api/worktrees/{id}/branches/{name}", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("name" = String, Path, description = "Branch")),
+#[utoipa::path(delete, path = "/branches/{name}", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("name" = String, Path, description = "Branch")),
     responses((status = 200, description = "Deleted (204); an unmerged branch is refused (409)", body = serde_json::Value)))]
 pub async fn delete_branch(
     State(s): State<AppState>,
@@ -414,7 +400,7 @@ pub struct SwitchBody {
     branch: String,
 }
 
-#[utoipa::path(post, path = "/api/worktrees/{id}/switch", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/switch", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     request_body(content = serde_json::Value, description = "{\"branch\"}"),
     responses((status = 200, description = "The status after switching", body = serde_json::Value)))]
 pub async fn switch(
@@ -432,7 +418,7 @@ pub struct DirQuery {
     dir: String,
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/files", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("dir" = Option<String>, Query, description = "Folder, relative")),
+#[utoipa::path(get, path = "/files", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("dir" = Option<String>, Query, description = "Folder, relative")),
     responses((status = 200, description = "One folder's entries [{name, path, dir, size}] (ignored files left out)", body = serde_json::Value)))]
 pub async fn files(
     State(s): State<AppState>,
@@ -448,7 +434,7 @@ pub struct FileQuery {
     path: String,
 }
 
-#[utoipa::path(get, path = "/api/worktrees/{id}/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
+#[utoipa::path(get, path = "/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
     responses((status = 200, description = "{path, content, size, binary}; paths leaving the checkout are refused (422)", body = serde_json::Value)))]
 pub async fn read_file(
     State(s): State<AppState>,
@@ -465,7 +451,7 @@ pub struct WriteBody {
     content: String,
 }
 
-#[utoipa::path(put, path = "/api/worktrees/{id}/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
+#[utoipa::path(put, path = "/file", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)"), ("path" = String, Query, description = "File, relative")),
     request_body(content = serde_json::Value, description = "{\"content\"}"),
     responses((status = 200, description = "Saved (204); paths leaving the checkout are refused (422)", body = serde_json::Value)))]
 pub async fn write_file(
@@ -480,7 +466,7 @@ pub async fn write_file(
 }
 
 /// Starts the project's run script in this checkout; its output is kept (see the run).
-#[utoipa::path(post, path = "/api/worktrees/{id}/run", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
+#[utoipa::path(post, path = "/run", tag = "review", params(("id" = String, Path, description = "Worktree id (or project id under /api/projects/{id}/...)")),
     responses((status = 200, description = "The run (202) of the project's run script; see /api/script-runs/{id}", body = serde_json::Value)))]
 pub async fn run_script(
     State(s): State<AppState>,

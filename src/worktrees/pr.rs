@@ -98,7 +98,7 @@ async fn repository(
 }
 
 async fn open_with_gh(req: PrRequest<'_>) -> Result<PullRequest, WorktreeError> {
-    if crate::health::probe::resolve_executable(Path::new("gh")).is_none() {
+    if crate::base::claude::resolve_executable(Path::new("gh")).is_none() {
         return Err(WorktreeError::Invalid(
             "to open pull requests, add a GITHUB_TOKEN (marked secret) to the project's environment, or install the gh CLI".into(),
         ));

@@ -7,6 +7,7 @@ use crate::git::diff::{file_diff, unified};
 use crate::git::types::{
     validate_branch_name, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus,
 };
+use crate::base::claude::OneShotError;
 use crate::git::{read, Git, GitError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -138,8 +139,7 @@ impl Review {
                     )
                 }
                 DiffSource::Base => {
-                    let base = gix::ObjectId::from_hex(base.unwrap_or_default().as_bytes())
-                        .map_err(|e| GitError::Read(e.to_string()))?;
+                    let base = read::resolve(&repo, &base.unwrap_or_default())?;
                     (
                         read::blob_at(&repo, base, &old_name)?.unwrap_or_default(),
                         worktree(),
@@ -250,48 +250,19 @@ impl Review {
              characters, then (if useful) a blank line and a short body. Reply with the message only, \
              no quotes or code fences.\n\n{text}"
         );
-        let program =
-            crate::health::probe::resolve_executable(&self.claude_bin).ok_or_else(|| {
-                WorktreeError::Invalid(format!(
-                    "Claude Code (`{}`) was not found",
-                    self.claude_bin.display()
-                ))
-            })?;
-        let run = tokio::process::Command::new(program)
-            .args(["-p", "--output-format", "json", "--max-turns", "1"])
-            .arg(prompt)
-            .current_dir(&c.path)
-            .env("HOME", &self.claude_home)
-            .envs(&c.env)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .output();
-        let output = tokio::time::timeout(Duration::from_secs(180), run)
-            .await
-            .map_err(|_| WorktreeError::Io("Claude did not answer within 3 minutes".into()))?
-            .map_err(|e| WorktreeError::Io(format!("cannot run Claude Code: {e}")))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let result: serde_json::Value = serde_json::from_str(stdout.trim()).map_err(|_| {
-            WorktreeError::Io(format!(
-                "Claude Code gave no answer: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ))
-        })?;
-        if result["is_error"] == true {
-            return Err(WorktreeError::Io(format!(
-                "Claude could not draft a message: {}",
-                result["result"].as_str().unwrap_or("unknown error")
-            )));
-        }
-        let message = result["result"].as_str().unwrap_or("").trim().to_string();
-        if message.is_empty() {
-            return Err(WorktreeError::Io(
-                "Claude answered with an empty message".into(),
-            ));
-        }
-        Ok(message)
+        crate::base::claude::one_shot(
+            &self.claude_bin,
+            &self.claude_home,
+            &c.path,
+            &c.env,
+            &prompt,
+            Duration::from_secs(180),
+        )
+        .await
+        .map_err(|e| match e {
+            OneShotError::NotFound(_) => WorktreeError::Invalid(e.to_string()),
+            _ => WorktreeError::Io(e.to_string()),
+        })
     }
 
     pub async fn log(&self, c: &Checkout, n: usize) -> Result<Vec<CommitInfo>, WorktreeError> {

@@ -4,8 +4,8 @@
 
 use super::store::{self, RunRecord};
 use super::types::{RunStatus, ScriptRun};
-use crate::instances::engine::events::{format_ts, now_ms};
-use crate::server::db::Db;
+use crate::base::clock::{format_ts, now_ms};
+use crate::base::db::Db;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -175,7 +175,7 @@ impl Scripts {
                         }
                         _ = &mut deadline => {
                             if let Some(pid) = child.id() {
-                                crate::instances::engine::process::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
+                                crate::base::process_group::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
                             }
                             push(&mut record, &format!("stopped: the script ran longer than {} minutes", TIMEOUT.as_secs() / 60));
                             break;

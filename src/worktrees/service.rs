@@ -10,10 +10,10 @@ use super::store::{self, WorktreeRecord};
 use super::types::{CreateWorktree, ExternalWorktree, PullRequest, Worktree};
 use crate::git::types::validate_branch_name;
 use crate::git::{read, Git, GitError};
-use crate::instances::engine::events::{format_ts, now_ms};
+use crate::base::clock::{format_ts, now_ms};
 use crate::projects::service::{ProjectError, Projects};
 use crate::projects::store::ProjectRecord;
-use crate::server::db::Db;
+use crate::base::db::Db;
 use std::path::{Path, PathBuf};
 
 mod cleanup;

@@ -1,6 +1,6 @@
 //! The `worktrees` and `script_runs` tables.
 
-use crate::server::db::Db;
+use crate::base::db::Db;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct WorktreeRecord {

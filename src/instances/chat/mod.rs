@@ -10,7 +10,9 @@ pub mod model;
 mod tools;
 
 use super::api::{get_instance, resume_instance, stop_instance};
-use super::types::{Instance, InstanceStatus, MODEL_SUGGESTIONS, PERMISSION_MODES};
+use super::types::{
+    EventFrame, Instance, InstanceStatus, SocketAnswer, MODEL_SUGGESTIONS, PERMISSION_MODES,
+};
 use crate::ui::format::usd;
 use crate::ui::socket::{LiveSocket, SocketState};
 use crate::ui::{Icon, StatusBadge};
@@ -21,8 +23,6 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use model::ChatModel;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// What the chat's parts share.
 #[derive(Clone, Copy)]
@@ -74,18 +74,6 @@ pub fn ChatPage() -> impl IntoView {
     }
 }
 
-/// A message from the server: an event frame, or an answer to something the client sent.
-#[derive(Deserialize)]
-struct Wire<'a> {
-    seq: Option<u64>,
-    kind: Option<String>,
-    #[serde(borrow)]
-    data: Option<&'a RawValue>,
-    #[serde(rename = "type")]
-    answer: Option<String>,
-    message: Option<String>,
-}
-
 #[component]
 fn Chat(instance: Instance) -> impl IntoView {
     let id = instance.id.clone();
@@ -132,19 +120,19 @@ fn Chat(instance: Instance) -> impl IntoView {
                     )
                 },
                 move |text| {
-                    let Ok(wire) = serde_json::from_str::<Wire>(&text) else {
-                        return;
-                    };
-                    match (wire.seq, wire.kind, wire.data) {
-                        (Some(seq), Some(kind), Some(data)) => {
-                            pending.update_value(|p| p.push((seq, kind, data.get().to_string())));
-                            if !scheduled.get_value() {
-                                scheduled.set_value(true);
-                                request_animation_frame(flush);
-                            }
+                    // A frame, or an answer to something this page sent.
+                    if let Ok(frame) = serde_json::from_str::<EventFrame>(&text) {
+                        pending.update_value(|p| {
+                            p.push((frame.seq, frame.kind.into_owned(), frame.data.get().to_string()))
+                        });
+                        if !scheduled.get_value() {
+                            scheduled.set_value(true);
+                            request_animation_frame(flush);
                         }
-                        _ if wire.answer.as_deref() == Some("error") => ctx.error.set(wire.message),
-                        _ => {}
+                    } else if let Ok(SocketAnswer::Error { message, .. }) =
+                        serde_json::from_str::<SocketAnswer>(&text)
+                    {
+                        ctx.error.set(Some(message));
                     }
                 },
                 set_socket_state,

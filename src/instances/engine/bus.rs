@@ -5,7 +5,7 @@
 //! what it missed from the event store by `seq`. A second channel carries changes of the
 //! instance list (for the dashboard).
 
-use super::events::Frame;
+use super::frame::Frame;
 use crate::instances::types::{Instance, ListUpdate};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

@@ -7,8 +7,9 @@
 //! rows back as the same [`Frame`]s.
 
 use super::bus::EventBus;
-use crate::server::db::Db;
-use bytes::Bytes;
+use super::frame::Frame;
+use crate::base::clock::now_ms;
+use crate::base::db::Db;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -25,54 +26,6 @@ const INSERT_BATCH: &str = "INSERT INTO instance_events (instance_id, seq, ts, k
      FROM json_each($1)";
 /// Events queued for the writer before appenders wait (backpressure reaches the child's pipe).
 const QUEUE: usize = 8192;
-
-/// One event, as stored and as sent to viewers.
-#[derive(Debug, Clone)]
-pub struct Frame {
-    pub instance_id: Arc<str>,
-    pub seq: u64,
-    /// Milliseconds since the Unix epoch.
-    pub ts_ms: i64,
-    pub kind: Arc<str>,
-    /// The frame as the WebSocket sends it: `{"seq","ts","kind","data"}`.
-    pub json: Bytes,
-}
-
-impl Frame {
-    /// Builds a frame. `data` must be JSON text (the CLI's line verbatim, or a value Flotilla
-    /// serialised); it is embedded as it is.
-    pub fn new(instance_id: Arc<str>, seq: u64, ts_ms: i64, kind: Arc<str>, data: &str) -> Self {
-        let ts = format_ts(ts_ms);
-        let kind_json = serde_json::to_string(&*kind).unwrap_or_else(|_| "\"unknown\"".into());
-        let json = format!(r#"{{"seq":{seq},"ts":"{ts}","kind":{kind_json},"data":{data}}}"#);
-        Frame {
-            instance_id,
-            seq,
-            ts_ms,
-            kind,
-            json: Bytes::from(json),
-        }
-    }
-
-    /// The JSON `data` field, cut back out of the frame text.
-    pub fn data(&self) -> &str {
-        let text = std::str::from_utf8(&self.json).unwrap_or("{}");
-        text.find(r#","data":"#)
-            .map(|i| &text[i + 8..text.len() - 1])
-            .unwrap_or("null")
-    }
-}
-
-/// RFC 3339 UTC with milliseconds.
-pub fn format_ts(ts_ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ts_ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -221,7 +174,7 @@ mod tests {
 
     async fn setup() -> (tempfile::TempDir, Db, EventStore, EventBus) {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db"))
+        let db = crate::base::db::open(&dir.path().join("t.db"))
             .await
             .unwrap();
         sqlx::query(

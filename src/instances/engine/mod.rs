@@ -8,15 +8,18 @@
 mod actor;
 pub mod bus;
 pub mod events;
+pub mod follow;
+pub mod frame;
 pub mod process;
 pub mod records;
 
 use crate::instances::codec::PermissionDecision;
 use crate::instances::types::{validate_create, CreateInstance, Instance, InstanceStatus};
-use crate::server::db::Db;
+use crate::base::db::Db;
 use actor::{Actor, Command, Reply};
 use bus::EventBus;
-use events::{now_ms, EventStore};
+use crate::base::clock::now_ms;
+use events::EventStore;
 use records::InstanceRecord;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,7 +43,7 @@ pub struct EngineConfig {
     pub base_env: Vec<(String, String)>,
     /// Encrypts each instance's own environment (which may hold a project's secrets) in the
     /// database; without it, the environment is stored as plain JSON.
-    pub secrets: Option<crate::server::secrets::SecretBox>,
+    pub secrets: Option<crate::base::secrets::SecretBox>,
     pub sample_every: Duration,
 }
 
@@ -329,6 +332,16 @@ impl Supervisor {
         &self.inner.ctx.bus
     }
 
+    /// Instance `id`'s frames after `since`, then live ones: no gap, no duplicate (see
+    /// [`follow`](follow::follow)).
+    pub fn follow(
+        &self,
+        id: &str,
+        since: u64,
+    ) -> impl futures::Stream<Item = follow::Followed> + Send + 'static {
+        follow::follow(self.inner.ctx.store.clone(), &self.inner.ctx.bus, id, since)
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.inner.ctx.config
     }
@@ -350,13 +363,13 @@ impl Supervisor {
 
     fn check_claude(&self) -> Result<(), EngineError> {
         let bin = &self.inner.ctx.config.claude_bin;
-        crate::health::probe::resolve_executable(bin)
+        crate::base::claude::resolve_executable(bin)
             .map(|_| ())
             .ok_or_else(|| {
                 EngineError::Unavailable(format!(
                     "the Claude Code executable `{}` was not found. {}",
                     bin.display(),
-                    crate::health::INSTALL_HINT
+                    crate::base::INSTALL_HINT
                 ))
             })
     }

@@ -5,8 +5,8 @@
 //! when the server is killed without a chance to clean up; the process groups recorded in the
 //! database are reaped at the next start for whatever that misses (grandchildren).
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use crate::base::process_group::{group_alive, signal_group};
+use nix::sys::signal::Signal;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -148,28 +148,6 @@ pub fn spawn(spec: &SpawnSpec) -> Result<Spawned, SpawnError> {
     })
 }
 
-/// Sends `signal` to the whole process group `pgid`. Errors (the group is gone) are ignored.
-pub fn signal_group(pgid: u32, signal: Signal) {
-    let _ = killpg(Pid::from_raw(pgid as i32), signal);
-}
-
-/// Whether any process of group `pgid` is still alive.
-pub fn group_alive(pgid: u32) -> bool {
-    killpg(Pid::from_raw(pgid as i32), None).is_ok()
-}
-
-/// SIGTERM to the group, then SIGKILL to whatever is left after `grace`.
-pub async fn terminate_group(pgid: u32, grace: Duration) {
-    signal_group(pgid, Signal::SIGTERM);
-    let deadline = tokio::time::Instant::now() + grace;
-    while group_alive(pgid) && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if group_alive(pgid) {
-        signal_group(pgid, Signal::SIGKILL);
-    }
-}
-
 /// Kills the group a previous run of the server started, if its leader is still that process.
 /// Used at start-up after an unclean stop. Returns whether something was killed.
 pub fn reap_stale_group(pid: u32, start_ticks: u64) -> bool {
@@ -268,48 +246,6 @@ pub fn clock_ticks_per_second() -> u64 {
         .unwrap_or(100)
 }
 
-/// Claude Code's transcript file for a session (see PROTOCOL.md, "Sessions on disk"): whether
-/// it exists decides between `--resume` (continue) and `--session-id` (nothing to continue).
-pub fn transcript_path(home: &Path, cwd: &Path, session_id: &str) -> PathBuf {
-    home.join(".claude")
-        .join("projects")
-        .join(escape_project_dir(&cwd.display().to_string()))
-        .join(format!("{session_id}.jsonl"))
-}
-
-/// Claude Code's folder name for a working directory: every character outside `[A-Za-z0-9]`
-/// becomes `-`; past 200 characters, the first 200, `-`, and base36 of the absolute value of the
-/// Java-style 32-bit hash of the path.
-pub fn escape_project_dir(path: &str) -> String {
-    let escaped: String = path
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    if escaped.chars().count() <= 200 {
-        return escaped;
-    }
-    // Java's String.hashCode over UTF-16 code units.
-    let hash = path
-        .encode_utf16()
-        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32));
-    let head: String = escaped.chars().take(200).collect();
-    format!("{head}-{}", base36(hash.unsigned_abs() as u64))
-}
-
-fn base36(mut n: u64) -> String {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    if n == 0 {
-        return "0".into();
-    }
-    let mut out = Vec::new();
-    while n > 0 {
-        out.push(DIGITS[(n % 36) as usize]);
-        n /= 36;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,22 +283,6 @@ mod tests {
         let me = read_stat(std::process::id()).unwrap();
         assert!(me.rss_pages > 0);
         assert!(me.start_ticks > 0);
-    }
-
-    #[test]
-    fn escapes_project_dirs_like_claude_code() {
-        assert_eq!(escape_project_dir("/home/u/a.b_c"), "-home-u-a-b-c");
-        let long = format!("/{}", "x".repeat(250));
-        let escaped = escape_project_dir(&long);
-        assert!(escaped.starts_with(&format!("-{}", "x".repeat(199))));
-        assert_eq!(escaped.len(), 200 + 1 + base36_len(&long));
-    }
-
-    fn base36_len(path: &str) -> usize {
-        let hash = path
-            .encode_utf16()
-            .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32));
-        base36(hash.unsigned_abs() as u64).len()
     }
 
     #[test]

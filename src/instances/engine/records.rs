@@ -1,7 +1,7 @@
 //! The `instances` table: what is remembered about each instance across server restarts.
 
-use crate::server::db::Db;
-use crate::server::secrets::SecretBox;
+use crate::base::db::Db;
+use crate::base::secrets::SecretBox;
 use std::collections::BTreeMap;
 
 /// One row of `instances`.
@@ -131,7 +131,7 @@ mod tests {
     #[tokio::test]
     async fn insert_update_list_delete() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db"))
+        let db = crate::base::db::open(&dir.path().join("t.db"))
             .await
             .unwrap();
         let mut r = InstanceRecord {

@@ -4,50 +4,32 @@ mod ws;
 
 use crate::error::AppError;
 use crate::instances::codec::PermissionDecision;
-use crate::instances::engine::EngineError;
 use crate::instances::types::{CreateInstance, Instance, PermissionBehavior, QueryRequest};
 use crate::server::extract::{ApiJson, ApiQuery};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::get;
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/instances", get(list).post(create))
-        .route(
-            "/api/instances/{id}",
-            get(show).patch(update).delete(remove),
-        )
-        .route("/api/instances/{id}/query", post(query))
-        .route("/api/instances/{id}/interrupt", post(interrupt))
-        .route("/api/instances/{id}/stop", post(stop))
-        .route("/api/instances/{id}/resume", post(resume))
-        .route(
-            "/api/instances/{id}/permissions/{request_id}",
-            post(permission),
-        )
-        .route("/api/instances/{id}/events", get(events))
+/// The REST routes are registered with their OpenAPI descriptions (see `auth::http::routes`);
+/// the WebSockets, which OpenAPI cannot describe, are in the document's `instances` tag.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(query))
+        .routes(routes!(interrupt))
+        .routes(routes!(stop))
+        .routes(routes!(resume))
+        .routes(routes!(permission))
+        .routes(routes!(events))
         .route("/ws/instances", get(ws::list_feed))
         .route("/ws/instances/{id}/stream", get(ws::stream))
         .route("/ws/instances/{id}/interact", get(ws::interact))
-}
-
-impl From<EngineError> for AppError {
-    fn from(e: EngineError) -> Self {
-        let message = e.to_string();
-        match e {
-            EngineError::NotFound(_) => AppError::NotFound(message),
-            EngineError::Invalid(_) => AppError::Unprocessable(message),
-            EngineError::Conflict(_) | EngineError::Rejected(_) => AppError::Conflict(message),
-            EngineError::Quota { .. } => AppError::QuotaExceeded(message),
-            EngineError::Unavailable(_) => AppError::Unavailable(message),
-            EngineError::Spawn(_) | EngineError::Internal(_) => AppError::Internal(message),
-        }
-    }
 }
 
 /// All instances, oldest first.

@@ -1,17 +1,16 @@
 //! WebSockets: an instance's event stream (read-only, or interactive) and the live list.
 //!
-//! A viewer first replays stored frames with `seq > since`, then forwards live ones, with no gap
-//! and no duplicate: it subscribes to the bus *before* reading the store (so nothing published
-//! meanwhile is missed), skips live frames it already sent, and reads the store again whenever
-//! it sees a gap or falls behind (`Lagged`).
+//! A viewer pumps [`Supervisor::follow`]: stored frames with `seq > since`, then live ones, with
+//! no gap and no duplicate (the merge lives in the engine, so every consumer gets it).
 
 use super::PermissionAnswer;
 use crate::auth::audit::Audit;
 use crate::auth::Identity;
 use crate::error::AppError;
-use crate::instances::engine::events::Frame;
+use crate::instances::engine::follow::Followed;
+use crate::instances::engine::frame::Frame;
 use crate::instances::engine::Supervisor;
-use crate::instances::types::{ClientMessage, ListUpdate};
+use crate::instances::types::{ClientMessage, ListUpdate, SocketAnswer};
 use crate::server::extract::ApiQuery;
 use crate::server::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -21,13 +20,9 @@ use axum::Extension;
 use futures::stream::{SplitSink, StreamExt};
 use futures::SinkExt;
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-
-/// Frames read from the store per query while catching up.
-const REPLAY_PAGE: u32 = 500;
 
 #[derive(Debug, Deserialize)]
 pub struct Since {
@@ -100,59 +95,30 @@ async fn view(
     shutdown: CancellationToken,
 ) {
     let (mut sink, mut incoming) = socket.split();
-    let mut live = supervisor.bus().subscribe(&id);
-    let mut last = since;
+    let mut frames = Box::pin(supervisor.follow(&id, since));
     // Answers to client messages come back here, so a slow command never holds up frames.
     let (answers_tx, mut answers) = mpsc::channel::<String>(16);
-    if catch_up(&supervisor, &id, &mut last, &mut sink)
-        .await
-        .is_err()
-    {
-        return;
-    }
     loop {
         tokio::select! {
-            received = live.recv() => match received {
-                Ok(frame) => {
-                    // Everything already waiting goes out in one write.
-                    let mut next = Some(frame);
-                    while let Some(frame) = next.take() {
-                        if frame.seq > last + 1
-                            && (flush(&mut sink).await.is_err()
-                                || catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err())
-                        {
+            followed = frames.next() => match followed {
+                Some(Followed::Frames(batch)) => {
+                    // A batch goes out in one write.
+                    for frame in &batch {
+                        if feed_frame(&mut sink, frame).await.is_err() {
                             return;
-                        }
-                        if frame.seq == last + 1 {
-                            if feed_frame(&mut sink, &frame).await.is_err() {
-                                return;
-                            }
-                            last = frame.seq;
-                        }
-                        match live.try_recv() {
-                            Ok(more) => next = Some(more),
-                            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {
-                                if flush(&mut sink).await.is_err()
-                                    || catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err()
-                                {
-                                    return;
-                                }
-                            }
-                            Err(_) => {}
                         }
                     }
                     if flush(&mut sink).await.is_err() {
                         return;
                     }
                 }
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(instance = %id, missed, "viewer fell behind; replaying from the store");
-                    if catch_up(&supervisor, &id, &mut last, &mut sink).await.is_err() {
-                        return;
-                    }
-                }
-                Err(RecvError::Closed) => {
+                Some(Followed::Deleted) | None => {
                     close(&mut sink, 1000, "the instance was deleted").await;
+                    return;
+                }
+                Some(Followed::Failed(e)) => {
+                    tracing::error!(instance = %id, error = %e, "replay failed");
+                    close(&mut sink, 1011, "the event store cannot be read").await;
                     return;
                 }
             },
@@ -162,9 +128,12 @@ async fn view(
                     if let Some(actor) = &actor {
                         tokio::spawn(handle_client_message(supervisor.clone(), id.clone(), text.to_string(), answers_tx.clone(), actor.clone()));
                     } else {
-                        let error = json!({"type": "error", "error": "bad_request",
-                            "message": "this stream is read-only; send messages on /ws/instances/{id}/interact"});
-                        if sink.send(Message::Text(error.to_string().into())).await.is_err() {
+                        let error = SocketAnswer::Error {
+                            request: None,
+                            error: "bad_request".into(),
+                            message: "this stream is read-only; send messages on /ws/instances/{id}/interact".into(),
+                        };
+                        if send_json(&mut sink, &error).await.is_err() {
                             return;
                         }
                     }
@@ -180,31 +149,6 @@ async fn view(
                 close(&mut sink, 1001, "the server is shutting down").await;
                 return;
             }
-        }
-    }
-}
-
-/// Sends every stored frame after `last`, advancing `last`.
-async fn catch_up(
-    supervisor: &Supervisor,
-    id: &str,
-    last: &mut u64,
-    sink: &mut Sink,
-) -> Result<(), ()> {
-    loop {
-        let page = supervisor
-            .events()
-            .read_after(id, *last, REPLAY_PAGE)
-            .await
-            .map_err(|e| tracing::error!(instance = %id, error = %e, "replay failed"))?;
-        let full = page.len() == REPLAY_PAGE as usize;
-        for frame in page {
-            feed_frame(sink, &frame).await?;
-            *last = frame.seq;
-        }
-        flush(sink).await?;
-        if !full {
-            return Ok(());
         }
     }
 }
@@ -269,7 +213,9 @@ async fn handle_client_message(
     };
     let (answer, status, detail) = match result {
         Ok(()) => (
-            json!({"type": "ack", "request": what}).to_string(),
+            answer_json(&SocketAnswer::Ack {
+                request: what.into(),
+            }),
             200,
             None,
         ),
@@ -298,8 +244,15 @@ async fn handle_client_message(
 }
 
 fn error_json(request: Option<&str>, error: &AppError) -> String {
-    json!({"type": "error", "request": request, "error": error.code(), "message": error.message()})
-        .to_string()
+    answer_json(&SocketAnswer::Error {
+        request: request.map(str::to_string),
+        error: error.code().to_string(),
+        message: error.message().to_string(),
+    })
+}
+
+fn answer_json(answer: &SocketAnswer) -> String {
+    serde_json::to_string(answer).unwrap_or_default()
 }
 
 /// `/ws/instances`: the whole list, then every change to it.

@@ -1,7 +1,7 @@
 //! The cleanup view: worktrees worth removing, and the disk they use.
 
 use super::{same_path, InstanceUse, WorktreeError, Worktrees};
-use crate::instances::engine::events::now_ms;
+use crate::base::clock::now_ms;
 use crate::worktrees::types::{Cleanup, CleanupCandidate, Worktree};
 use std::path::{Path, PathBuf};
 

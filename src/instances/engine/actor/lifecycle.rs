@@ -2,7 +2,7 @@
 
 use super::{Actor, LiveProcess, PendingControl, ProcEvent};
 use crate::instances::codec;
-use crate::instances::engine::events::now_ms;
+use crate::base::clock::now_ms;
 use crate::instances::engine::process::{self, SessionArg, SpawnSpec};
 use crate::instances::engine::records::InstanceRecord;
 use crate::instances::engine::{EngineContext, EngineError};
@@ -91,13 +91,13 @@ impl Actor {
         proc.expected_exit = true;
         let pid = proc.pid;
         let grace = self.ctx.config.stop_grace;
-        let terminate = tokio::spawn(process::terminate_group(pid, grace));
+        let terminate = tokio::spawn(crate::base::process_group::terminate_group(pid, grace));
         while self.proc.is_some() {
             match tokio::time::timeout(grace + Duration::from_secs(5), self.proc_rx.recv()).await {
                 Ok(Some(event)) => self.on_proc_event(event).await,
                 Ok(None) | Err(_) => {
                     // The waiter never reported: make sure the group is gone and move on.
-                    process::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
+                    crate::base::process_group::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
                     self.on_exit(None, None).await;
                 }
             }
@@ -114,7 +114,7 @@ impl Actor {
         let expected = proc.expected_exit;
         tracing::info!(instance = %self.id, pid = proc.pid, ?code, ?signal, expected, "claude exited");
         // Whatever else is left in the group (tools it started) goes with it.
-        process::signal_group(proc.pid, nix::sys::signal::Signal::SIGKILL);
+        crate::base::process_group::signal_group(proc.pid, nix::sys::signal::Signal::SIGKILL);
         self.record.pid = None;
         self.record.pid_start_ticks = None;
         self.cost_before += self.cost_process;
@@ -220,11 +220,8 @@ async fn write_lines(
 }
 
 fn session_arg(ctx: &EngineContext, record: &InstanceRecord) -> SessionArg {
-    let transcript = process::transcript_path(
-        &ctx.config.claude_home,
-        std::path::Path::new(&record.cwd),
-        &record.session_id,
-    );
+    let transcript = crate::base::claude::ClaudeHome(ctx.config.claude_home.clone())
+        .transcript(std::path::Path::new(&record.cwd), &record.session_id);
     if transcript.exists() {
         SessionArg::Resume(record.session_id.clone())
     } else {
@@ -234,11 +231,11 @@ fn session_arg(ctx: &EngineContext, record: &InstanceRecord) -> SessionArg {
 
 fn spawn_spec(ctx: &EngineContext, record: &InstanceRecord) -> Result<SpawnSpec, EngineError> {
     let program =
-        crate::health::probe::resolve_executable(&ctx.config.claude_bin).ok_or_else(|| {
+        crate::base::claude::resolve_executable(&ctx.config.claude_bin).ok_or_else(|| {
             EngineError::Unavailable(format!(
                 "the Claude Code executable `{}` was not found. {}",
                 ctx.config.claude_bin.display(),
-                crate::health::INSTALL_HINT
+                crate::base::INSTALL_HINT
             ))
         })?;
     let mut env = ctx.config.base_env.clone();

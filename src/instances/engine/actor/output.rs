@@ -3,7 +3,7 @@
 
 use super::{Actor, PendingControl, PendingPermission};
 use crate::instances::codec::{self, CliMessage, ControlRequestBody, Decoded};
-use crate::instances::engine::events::now_ms;
+use crate::base::clock::now_ms;
 use crate::instances::engine::EngineError;
 use crate::instances::types::FlotillaEvent;
 use serde_json::json;

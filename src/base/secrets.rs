@@ -305,7 +305,7 @@ mod tests {
     #[tokio::test]
     async fn rotation_reencrypts_every_secret_in_one_go() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::server::db::open(&dir.path().join("t.db"))
+        let db = crate::base::db::open(&dir.path().join("t.db"))
             .await
             .unwrap();
         let before = SecretBox::open(dir.path()).unwrap();
