@@ -171,6 +171,13 @@ mod tests {
     }
 
     #[test]
+    fn base36_digits() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
+    }
+
+    #[test]
     fn transcripts_live_under_the_escaped_cwd() {
         let home = ClaudeHome("/h".into());
         assert_eq!(

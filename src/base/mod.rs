@@ -17,5 +17,6 @@ pub mod secrets;
 
 /// What to do when the Claude Code CLI is missing (shown in the header badge, in `/readyz` and in
 /// the error of a start that cannot find it).
-pub const INSTALL_HINT: &str = "Install Claude Code with `npm install -g @anthropic-ai/claude-code`, \
+pub const INSTALL_HINT: &str =
+    "Install Claude Code with `npm install -g @anthropic-ai/claude-code`, \
      or start Flotilla with `--claude-bin /path/to/claude` (or FLOTILLA_CLAUDE_BIN).";

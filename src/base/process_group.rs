@@ -26,4 +26,3 @@ pub async fn terminate_group(pgid: u32, grace: Duration) {
         signal_group(pgid, Signal::SIGKILL);
     }
 }
-

@@ -282,9 +282,7 @@ pub fn ignored(root: &Path, paths: &[(&Path, bool)]) -> Vec<bool> {
                 return false;
             };
             let mode = is_dir.then_some(gix::index::entry::Mode::DIR);
-            stack
-                .at_path(*path, mode)
-                .is_ok_and(|p| p.is_excluded())
+            stack.at_path(*path, mode).is_ok_and(|p| p.is_excluded())
         })
         .collect()
 }

@@ -416,7 +416,10 @@ mod tests {
         assert_eq!(frame.kind, "claude");
         assert_eq!(frame.data.get(), r#"{"x":[1, 2]}"#);
         // An answer is not a frame, and the other way round.
-        let ack = serde_json::to_string(&SocketAnswer::Ack { request: "query".into() }).unwrap();
+        let ack = serde_json::to_string(&SocketAnswer::Ack {
+            request: "query".into(),
+        })
+        .unwrap();
         assert!(serde_json::from_str::<EventFrame>(&ack).is_err());
         assert!(serde_json::from_str::<SocketAnswer>(&text).is_err());
     }

@@ -7,8 +7,8 @@ use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Registered with their OpenAPI descriptions (see `auth::http::routes`).
 pub fn routes() -> OpenApiRouter<AppState> {

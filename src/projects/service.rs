@@ -7,11 +7,11 @@ use super::types::{
     validate_env_name, validate_project_name, CreateProject, EnvVar, Project, SetEnvVar, Template,
     UpdateProject,
 };
-use crate::git::{read, Git, GitError};
 use crate::base::clock::{format_ts, now_ms};
-use crate::instances::types::{validate_model, validate_permission_mode};
 use crate::base::db::Db;
 use crate::base::secrets::{mask, SecretBox, SecretError};
+use crate::git::{read, Git, GitError};
+use crate::instances::types::{validate_model, validate_permission_mode};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -40,50 +40,49 @@ pub fn build(state: AppState) -> Router {
             async move { axum::Json(document) }
         }),
     )
-        // Unknown API paths answer JSON, not the HTML 404 page.
-        .route("/api/{*rest}", any(api_not_found))
-        // Pages and server functions (under /api/fn/).
-        .leptos_routes_with_context(&state, pages, page_context, move || {
-            shell(leptos_options.clone())
-        })
-        .fallback(site_or_not_found)
-        // The one middleware stack, outermost first: tracing, response headers, compression,
-        // JSON errors, body size and time limits, then the guard (host, rate, origin, content
-        // type, who is asking) and the audit log right before the routes.
-        .layer(
-            ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
-                .layer(axum::middleware::from_fn_with_state(
-                    state.auth.config().tls,
-                    headers::apply,
-                ))
-                .layer(CompressionLayer::new())
-                .layer(axum::middleware::from_fn(api_errors::normalize))
-                .layer(DefaultBodyLimit::disable())
-                .layer(RequestBodyLimitLayer::new(max_body))
-                .layer(RequestBodyTimeoutLayer::new(body_timeout))
-                // The limits wrap the body in their own types; axum's middleware and routes
-                // take its `Body`, which the wrapped one converts into (errors included).
-                .map_request(|request: Request<_>| request.map(Body::new))
-                .layer(axum::middleware::from_fn_with_state(
-                    state.auth.clone(),
-                    crate::auth::guard::guard,
-                ))
-                .layer(axum::middleware::from_fn_with_state(
-                    state.auth.clone(),
-                    crate::auth::audit::record_changes,
-                )),
-        )
-        .with_state(state)
+    // Unknown API paths answer JSON, not the HTML 404 page.
+    .route("/api/{*rest}", any(api_not_found))
+    // Pages and server functions (under /api/fn/).
+    .leptos_routes_with_context(&state, pages, page_context, move || {
+        shell(leptos_options.clone())
+    })
+    .fallback(site_or_not_found)
+    // The one middleware stack, outermost first: tracing, response headers, compression,
+    // JSON errors, body size and time limits, then the guard (host, rate, origin, content
+    // type, who is asking) and the audit log right before the routes.
+    .layer(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .layer(axum::middleware::from_fn_with_state(
+                state.auth.config().tls,
+                headers::apply,
+            ))
+            .layer(CompressionLayer::new())
+            .layer(axum::middleware::from_fn(api_errors::normalize))
+            .layer(DefaultBodyLimit::disable())
+            .layer(RequestBodyLimitLayer::new(max_body))
+            .layer(RequestBodyTimeoutLayer::new(body_timeout))
+            // The limits wrap the body in their own types; axum's middleware and routes
+            // take its `Body`, which the wrapped one converts into (errors included).
+            .map_request(|request: Request<_>| request.map(Body::new))
+            .layer(axum::middleware::from_fn_with_state(
+                state.auth.clone(),
+                crate::auth::guard::guard,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.auth.clone(),
+                crate::auth::audit::record_changes,
+            )),
+    )
+    .with_state(state)
 }
 
 /// Every REST route with its OpenAPI description, and the WebSockets (see each feature's
 /// `http::routes`).
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use crate::health::http::{healthz, readyz};
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(healthz))
-        .routes(routes!(readyz))
+        .routes(routes!(crate::health::http::healthz))
+        .routes(routes!(crate::health::http::readyz))
         .merge(crate::instances::http::routes())
         .merge(crate::projects::http::routes())
         .merge(crate::worktrees::http::routes())

@@ -4,8 +4,8 @@
 //! `expect_context::<AppState>()` (leptos_axum provides the router state as context).
 
 use super::cli::{LimitArgs, ServeArgs};
-use crate::base::db::Db;
 use super::site::SiteFiles;
+use crate::base::db::Db;
 use crate::health::probe::ClaudeProbe;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;

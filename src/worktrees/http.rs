@@ -13,8 +13,8 @@ use crate::server::state::AppState;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Registered with their OpenAPI descriptions (see `auth::http::routes`). The review routes are
 /// written once, relative, and documented under both prefixes they are mounted at.

@@ -3,11 +3,11 @@
 
 use super::service::WorktreeError;
 use super::types::{SyncOutcome, SyncStrategy};
+use crate::base::claude::OneShotError;
 use crate::git::diff::{file_diff, unified};
 use crate::git::types::{
     validate_branch_name, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus,
 };
-use crate::base::claude::OneShotError;
 use crate::git::{read, Git, GitError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

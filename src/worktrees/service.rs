@@ -8,12 +8,12 @@
 use super::scripts::{self, Scripts};
 use super::store::{self, WorktreeRecord};
 use super::types::{CreateWorktree, ExternalWorktree, PullRequest, Worktree};
+use crate::base::clock::{format_ts, now_ms};
+use crate::base::db::Db;
 use crate::git::types::validate_branch_name;
 use crate::git::{read, Git, GitError};
-use crate::base::clock::{format_ts, now_ms};
 use crate::projects::service::{ProjectError, Projects};
 use crate::projects::store::ProjectRecord;
-use crate::base::db::Db;
 use std::path::{Path, PathBuf};
 
 mod cleanup;

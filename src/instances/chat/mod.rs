@@ -123,7 +123,11 @@ fn Chat(instance: Instance) -> impl IntoView {
                     // A frame, or an answer to something this page sent.
                     if let Ok(frame) = serde_json::from_str::<EventFrame>(&text) {
                         pending.update_value(|p| {
-                            p.push((frame.seq, frame.kind.into_owned(), frame.data.get().to_string()))
+                            p.push((
+                                frame.seq,
+                                frame.kind.into_owned(),
+                                frame.data.get().to_string(),
+                            ))
                         });
                         if !scheduled.get_value() {
                             scheduled.set_value(true);

@@ -4,9 +4,7 @@
 //! whether replayed or live, and keeps a list of [`ChatItem`]s. Each item has a stable `key` and
 //! a `version` bumped when it changes, so the view re-renders only what changed.
 
-use crate::instances::codec::{
-    self, CliMessage, ContentBlock, Decoded, Delta, StreamEvent, UserContent,
-};
+use crate::instances::codec::{self, Decoded, Delta, StreamEvent};
 use crate::instances::types::{FlotillaEvent, Instance};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -3,11 +3,11 @@
 //! reads a snapshot it keeps up to date.
 
 use super::{EngineContext, EngineError};
-use crate::instances::codec::{self, PermissionDecision};
 use crate::base::clock::now_ms;
+use crate::instances::codec::PermissionDecision;
 use crate::instances::engine::records::{self, InstanceRecord};
 use crate::instances::types::{FlotillaEvent, Instance, InstanceStatus};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};

@@ -74,7 +74,11 @@ impl Follower {
         }
         loop {
             if self.catching_up {
-                let page = match self.store.read_after(&self.id, self.last, REPLAY_PAGE).await {
+                let page = match self
+                    .store
+                    .read_after(&self.id, self.last, REPLAY_PAGE)
+                    .await
+                {
                     Ok(page) => page,
                     Err(e) => {
                         self.done = true;
@@ -184,7 +188,10 @@ mod tests {
         let first = take_until(&mut s, 1200).await;
         assert_eq!(first, (101..=1200).collect::<Vec<_>>());
         append(&store, &id, 1201..=1210).await;
-        assert_eq!(take_until(&mut s, 1210).await, (1201..=1210).collect::<Vec<_>>());
+        assert_eq!(
+            take_until(&mut s, 1210).await,
+            (1201..=1210).collect::<Vec<_>>()
+        );
     }
 
     #[tokio::test]
@@ -195,7 +202,10 @@ mod tests {
         // More than the bus holds arrives before the follower looks again: it lags.
         append(&store, &id, 1..=(super::super::bus::CAPACITY as u64 * 3)).await;
         let last = super::super::bus::CAPACITY as u64 * 3;
-        assert_eq!(take_until(&mut s, last).await, (1..=last).collect::<Vec<_>>());
+        assert_eq!(
+            take_until(&mut s, last).await,
+            (1..=last).collect::<Vec<_>>()
+        );
     }
 
     #[tokio::test]

@@ -13,12 +13,12 @@ pub mod frame;
 pub mod process;
 pub mod records;
 
+use crate::base::clock::now_ms;
+use crate::base::db::Db;
 use crate::instances::codec::PermissionDecision;
 use crate::instances::types::{validate_create, CreateInstance, Instance, InstanceStatus};
-use crate::base::db::Db;
 use actor::{Actor, Command, Reply};
 use bus::EventBus;
-use crate::base::clock::now_ms;
 use events::EventStore;
 use records::InstanceRecord;
 use std::collections::HashMap;

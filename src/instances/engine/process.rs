@@ -8,9 +8,8 @@
 use crate::base::process_group::{group_alive, signal_group};
 use nix::sys::signal::Signal;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Duration;
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 /// What to run: everything that differs between instances and between spawns of one instance.
@@ -249,6 +248,8 @@ pub fn clock_ticks_per_second() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::process_group::terminate_group;
+    use std::time::Duration;
 
     #[test]
     fn args_for_new_and_resumed_sessions() {
@@ -283,13 +284,6 @@ mod tests {
         let me = read_stat(std::process::id()).unwrap();
         assert!(me.rss_pages > 0);
         assert!(me.start_ticks > 0);
-    }
-
-    #[test]
-    fn base36_digits() {
-        assert_eq!(base36(0), "0");
-        assert_eq!(base36(35), "z");
-        assert_eq!(base36(36), "10");
     }
 
     #[tokio::test]

@@ -11,9 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Json;
-use utoipa_axum::{router::OpenApiRouter, routes};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The REST routes are registered with their OpenAPI descriptions (see `auth::http::routes`);
 /// the WebSockets, which OpenAPI cannot describe, are in the document's `instances` tag.

@@ -2,7 +2,7 @@
 
 use super::{content_text, ChatModel, ItemBody, Level, PermissionState, ToolOutcome};
 use crate::instances::codec::{
-    self, AssistantLine, CliMessage, ContentBlock, ControlRequest, TurnResult, SystemNotice,
+    self, AssistantLine, CliMessage, ContentBlock, ControlRequest, SystemNotice, TurnResult,
     UserContent, UserLine,
 };
 use serde_json::Value;
@@ -156,15 +156,10 @@ impl ChatModel {
                             let outcome = ToolOutcome {
                                 text: content_text(&content),
                                 is_error: is_error.unwrap_or(false),
-                                details: line
-                                    .tool_use_result
-                                    .clone()
-                                    .unwrap_or(Value::Null),
+                                details: line.tool_use_result.clone().unwrap_or(Value::Null),
                             };
                             if let Some(&i) = self.by_tool.get(&tool_use_id) {
-                                if let ItemBody::Tool { result, .. } =
-                                    &mut self.items[i].body
-                                {
+                                if let ItemBody::Tool { result, .. } = &mut self.items[i].body {
                                     *result = Some(outcome);
                                 }
                                 self.touch(i);

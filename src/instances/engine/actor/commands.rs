@@ -1,9 +1,13 @@
 //! What the actor does with the supervisor's commands: prompts, interrupts, permission answers,
 //! model and mode changes, stops and deletes.
 
-use super::{Actor, Command, PendingControl, PendingPermission};
+use super::{Actor, Command, PendingControl};
+use crate::base::clock::now_ms;
+use crate::instances::codec::{self, PermissionDecision};
 use crate::instances::engine::EngineError;
-use serde_json::{json, Value};
+use crate::instances::types::FlotillaEvent;
+use serde_json::json;
+use tokio::time::Instant;
 
 impl Actor {
     pub(super) async fn on_command(&mut self, command: Command) {
@@ -128,7 +132,7 @@ impl Actor {
         Ok(())
     }
 
-    async fn write_prompt(&mut self, prompt: String) {
+    pub(super) async fn write_prompt(&mut self, prompt: String) {
         self.turn_running = true;
         self.record.last_active_at = now_ms();
         self.write(codec::user_turn(&prompt)).await;
@@ -158,7 +162,7 @@ impl Actor {
         Ok(())
     }
 
-    async fn expire_permissions(&mut self) {
+    pub(super) async fn expire_permissions(&mut self) {
         let now = Instant::now();
         let expired: Vec<String> = self
             .permissions

@@ -1,8 +1,8 @@
 //! Starting, stopping and restarting an instance's process.
 
 use super::{Actor, LiveProcess, PendingControl, ProcEvent};
-use crate::instances::codec;
 use crate::base::clock::now_ms;
+use crate::instances::codec;
 use crate::instances::engine::process::{self, SessionArg, SpawnSpec};
 use crate::instances::engine::records::InstanceRecord;
 use crate::instances::engine::{EngineContext, EngineError};
@@ -97,7 +97,10 @@ impl Actor {
                 Ok(Some(event)) => self.on_proc_event(event).await,
                 Ok(None) | Err(_) => {
                     // The waiter never reported: make sure the group is gone and move on.
-                    crate::base::process_group::signal_group(pid, nix::sys::signal::Signal::SIGKILL);
+                    crate::base::process_group::signal_group(
+                        pid,
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
                     self.on_exit(None, None).await;
                 }
             }

@@ -2,8 +2,8 @@
 //! instance's state (session, model, turn, cost, permission questions, control answers).
 
 use super::{Actor, PendingControl, PendingPermission};
-use crate::instances::codec::{self, CliMessage, ControlRequestBody, Decoded};
 use crate::base::clock::now_ms;
+use crate::instances::codec::{self, CliMessage, ControlRequestBody, Decoded};
 use crate::instances::engine::EngineError;
 use crate::instances::types::FlotillaEvent;
 use serde_json::json;
