@@ -169,10 +169,11 @@ async fn insert_batch(db: &Db, batch: &[(Frame, String)]) -> Result<(), sqlx::Er
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    async fn setup() -> (tempfile::TempDir, Db, EventStore, EventBus) {
+    /// A store on a fresh database with one instance, `i1` (the follow tests use it too).
+    pub(crate) async fn setup() -> (tempfile::TempDir, Db, EventStore, EventBus) {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::base::db::open(&dir.path().join("t.db"))
             .await

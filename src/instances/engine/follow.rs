@@ -135,21 +135,10 @@ impl Follower {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::base::db;
     use futures::StreamExt;
 
     async fn setup() -> (tempfile::TempDir, EventStore, EventBus) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = db::open(&dir.path().join("t.db")).await.unwrap();
-        sqlx::query(
-            "INSERT INTO instances (id, name, cwd, session_id, permission_mode, status, created_at, last_active_at) \
-             VALUES ('i1', 'n', '/', 's', 'default', 'idle', 0, 0)",
-        )
-        .execute(&db)
-        .await
-        .unwrap();
-        let bus = EventBus::new();
-        let store = EventStore::start(db, bus.clone());
+        let (dir, _db, store, bus) = crate::instances::engine::events::tests::setup().await;
         (dir, store, bus)
     }
 
