@@ -12,13 +12,16 @@
 
 #[path = "../tests/support/fake_anthropic.rs"]
 mod fake_anthropic;
+#[path = "engine_parts/measure.rs"]
+mod measure;
 
 use futures::StreamExt;
+use measure::{cpu_seconds, machine_jiffies, now_us, percentile, rss_bytes};
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Instances and viewers per instance (FLOTILLA_BENCH_INSTANCES / _viewers() override, for
@@ -35,13 +38,6 @@ fn viewers() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5)
-}
-
-fn now_us() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros() as u64)
-        .unwrap_or(0)
 }
 
 /// The fake child: `--fake-child LINES RATE` (RATE lines/s; 0 = as fast as possible).
@@ -163,19 +159,6 @@ impl Server {
     }
 }
 
-fn rss_bytes(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        * 1024
-}
-
 async fn post(http: &reqwest::Client, url: String, body: Value) -> Value {
     http.post(url)
         .json(&body)
@@ -295,47 +278,6 @@ async fn last_seq(http: &reqwest::Client, server: &Server, id: &str) -> (String,
         i["status"].to_string(),
         i["last_seq"].as_u64().unwrap_or(0),
     )
-}
-
-/// Busy and total jiffies of the whole machine (from /proc/stat).
-fn machine_jiffies() -> (u64, u64) {
-    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let f: Vec<u64> = text
-        .lines()
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let total: u64 = f.iter().sum();
-    let idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
-    (total - idle, total)
-}
-
-/// CPU seconds (user + system) a process has used.
-fn cpu_seconds(pid: u32) -> f64 {
-    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            let rest = s[s.rfind(')')? + 1..].to_string();
-            let f: Vec<u64> = rest
-                .split_whitespace()
-                .filter_map(|v| v.parse().ok())
-                .collect();
-            // After the state field: fields 14 and 15 (utime, stime) are at 10 and 11 here.
-            Some(f.get(10)? + f.get(11)?)
-        })
-        .unwrap_or(0);
-    ticks as f64 / 100.0
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
 }
 
 fn wrapper(dir: &Path, lines: u64, rate: u64) -> PathBuf {
