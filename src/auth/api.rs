@@ -14,6 +14,7 @@ use leptos::server_fn::codec::{GetUrl, Json};
 mod ctx {
     use crate::auth::audit::AuditId;
     use crate::auth::{Auth, Identity};
+    use crate::base::error::DomainError;
     use crate::error::AppError;
     use axum::http::request::Parts;
     use axum::http::{header, HeaderValue};
@@ -54,8 +55,8 @@ mod ctx {
     }
 
     /// Maps a service error, adding Retry-After to a throttled sign-in.
-    pub fn fail(e: crate::auth::AuthError) -> AppError {
-        if let crate::auth::AuthError::Throttled(wait) = &e {
+    pub fn fail(e: DomainError) -> AppError {
+        if let DomainError::Throttled(wait) = &e {
             if let (Some(options), Ok(v)) = (
                 use_context::<leptos_axum::ResponseOptions>(),
                 HeaderValue::from_str(&wait.as_secs().max(1).to_string()),

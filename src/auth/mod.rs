@@ -46,4 +46,4 @@ pub use pages::{LoginPage, SetupPage, UserMenu};
 pub use settings_ui::{AccessPanel, AuditPanel, PasswordPanel, SessionsPanel, TokensPanel};
 
 #[cfg(feature = "ssr")]
-pub use service::{Auth, AuthConfig, AuthError, Identity, Principal};
+pub use service::{Auth, AuthConfig, Identity, Principal};

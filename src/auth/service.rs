@@ -9,6 +9,7 @@ use super::throttle::LoginThrottle;
 use super::types::{SecuritySettings, TokenScope, UpdateSecuritySettings};
 use crate::base::clock::now_ms;
 use crate::base::db::Db;
+use crate::base::error::DomainError;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -114,26 +115,6 @@ impl Identity {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("too many failed sign-ins; try again in {} s", .0.as_secs().max(1))]
-    Throttled(Duration),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Internal(String),
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-}
-
 const KEY_ORIGINS: &str = "security.allowed_origins";
 const KEY_HOSTS: &str = "security.public_hosts";
 const KEY_FREE_PATHS: &str = "security.allow_free_paths";
@@ -152,7 +133,7 @@ pub struct Auth {
 
 impl Auth {
     /// Loads the saved access settings and combines them with the configuration.
-    pub async fn open(db: Db, config: AuthConfig) -> Result<Self, AuthError> {
+    pub async fn open(db: Db, config: AuthConfig) -> Result<Self, DomainError> {
         let limiter = RateLimit::new(config.rate_per_sec, config.rate_burst).map(Arc::new);
         let auth = Auth {
             config: Arc::new(config),
@@ -206,7 +187,7 @@ impl Auth {
         bearer: Option<&str>,
         session_cookie: Option<&str>,
         client_ip: IpAddr,
-    ) -> Result<Principal, AuthError> {
+    ) -> Result<Principal, DomainError> {
         if !self.config.enabled {
             return Ok(Principal::Open);
         }
@@ -221,10 +202,12 @@ impl Auth {
         Ok(Principal::Anonymous)
     }
 
-    async fn token_principal(&self, token: &str, ip: IpAddr) -> Result<Principal, AuthError> {
+    async fn token_principal(&self, token: &str, ip: IpAddr) -> Result<Principal, DomainError> {
         let now = now_ms();
         let invalid = || {
-            AuthError::Unauthorized("the API token is not valid (wrong, revoked or expired)".into())
+            DomainError::Unauthorized(
+                "the API token is not valid (wrong, revoked or expired)".into(),
+            )
         };
         let record = store::token_by_secret(&self.db, &digest(token), now)
             .await?
@@ -243,7 +226,7 @@ impl Auth {
         })
     }
 
-    async fn session_principal(&self, secret: &str) -> Result<Option<Principal>, AuthError> {
+    async fn session_principal(&self, secret: &str) -> Result<Option<Principal>, DomainError> {
         let now = now_ms();
         let Some(s) = store::session_by_secret(&self.db, &digest(secret)).await? else {
             return Ok(None);
@@ -264,11 +247,11 @@ impl Auth {
     }
 
     /// Fails unless the caller is the owner (a signed-in browser, or anyone with auth off).
-    pub fn require_owner(&self, identity: &Identity) -> Result<(), AuthError> {
+    pub fn require_owner(&self, identity: &Identity) -> Result<(), DomainError> {
         if identity.principal.is_owner() {
             Ok(())
         } else {
-            Err(AuthError::Forbidden(
+            Err(DomainError::Forbidden(
                 "only the owner, signed in with a browser, may do this (not an API token)".into(),
             ))
         }
@@ -276,7 +259,7 @@ impl Auth {
 
     // --- access settings ---
 
-    async fn saved_settings(&self) -> Result<UpdateSecuritySettings, AuthError> {
+    async fn saved_settings(&self) -> Result<UpdateSecuritySettings, DomainError> {
         let list = |v: Option<String>| -> Vec<String> {
             v.and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default()
@@ -313,7 +296,7 @@ impl Auth {
             .store(saved.allow_free_paths, Ordering::Relaxed);
     }
 
-    pub async fn security_settings(&self) -> Result<SecuritySettings, AuthError> {
+    pub async fn security_settings(&self) -> Result<SecuritySettings, DomainError> {
         let saved = self.saved_settings().await?;
         Ok(SecuritySettings {
             allowed_origins: saved.allowed_origins,
@@ -333,14 +316,14 @@ impl Auth {
         identity: &Identity,
         update: UpdateSecuritySettings,
         audit: Option<super::audit::AuditId>,
-    ) -> Result<SecuritySettings, AuthError> {
+    ) -> Result<SecuritySettings, DomainError> {
         self.require_owner(identity)?;
         let origins = update
             .allowed_origins
             .iter()
             .map(|o| {
                 super::access::normalize_origin(o).ok_or_else(|| {
-                    AuthError::Invalid(format!(
+                    DomainError::Invalid(format!(
                         "{o:?} is not an origin; write it as http(s)://host[:port]"
                     ))
                 })
@@ -356,7 +339,7 @@ impl Auth {
                     && h.chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
                 ok.then_some(h.clone()).ok_or_else(|| {
-                    AuthError::Invalid(format!("{h:?} is not a host name (no port, no scheme)"))
+                    DomainError::Invalid(format!("{h:?} is not a host name (no port, no scheme)"))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;

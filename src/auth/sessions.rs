@@ -3,11 +3,12 @@
 
 use super::audit::{complete_in, AuditId};
 use super::secret::{check_new_password, digest, hash_password, random_secret, verify_password};
-use super::service::{Auth, AuthError, Identity, Principal};
+use super::service::{Auth, Identity, Principal};
 use super::store::{self, UserRecord};
 use super::throttle::{ACCOUNT_FREE_FAILURES, CLIENT_FREE_FAILURES};
 use super::types::{validate_username, AuthStatus, SessionInfo};
 use crate::base::clock::{format_ts, now_ms};
+use crate::base::error::DomainError;
 use std::time::Instant;
 
 /// The session cookie's name; over TLS the `__Host-` prefix makes the browser refuse it unless it
@@ -36,16 +37,16 @@ pub fn clear_cookie(secure: bool) -> String {
 }
 
 /// Argon2 in a blocking thread: it takes tens of milliseconds of CPU on purpose.
-async fn hash(password: String) -> Result<String, AuthError> {
+async fn hash(password: String) -> Result<String, DomainError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| AuthError::Internal(e.to_string()))?
-        .map_err(AuthError::Internal)
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .map_err(DomainError::Internal)
 }
 
 /// Checks a password against a hash; with no hash (no such user) the same work is done against
 /// a throw-away one, so the answer takes as long and a guesser learns nothing about names.
-async fn verify(password: String, phc: Option<String>) -> Result<bool, AuthError> {
+async fn verify(password: String, phc: Option<String>) -> Result<bool, DomainError> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     tokio::task::spawn_blocking(move || match phc {
         Some(phc) => verify_password(&password, &phc),
@@ -56,11 +57,11 @@ async fn verify(password: String, phc: Option<String>) -> Result<bool, AuthError
         }
     })
     .await
-    .map_err(|e| AuthError::Internal(e.to_string()))
+    .map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 impl Auth {
-    pub async fn status(&self, identity: Option<&Identity>) -> Result<AuthStatus, AuthError> {
+    pub async fn status(&self, identity: Option<&Identity>) -> Result<AuthStatus, DomainError> {
         let owner_exists = store::first_user(&self.db).await?.is_some();
         let (username, via_token) = match identity.map(|i| &i.principal) {
             Some(Principal::Owner { username, .. }) => (Some(username.clone()), false),
@@ -84,10 +85,10 @@ impl Auth {
         &self,
         username: Option<&str>,
         password: &str,
-    ) -> Result<String, AuthError> {
-        check_new_password(password).map_err(AuthError::Invalid)?;
+    ) -> Result<String, DomainError> {
+        check_new_password(password).map_err(DomainError::Invalid)?;
         if let Some(name) = username {
-            validate_username(name).map_err(AuthError::Invalid)?;
+            validate_username(name).map_err(DomainError::Invalid)?;
         }
         let phc = hash(password.to_string()).await?;
         let now = now_ms();
@@ -126,19 +127,19 @@ impl Auth {
         username: &str,
         password: &str,
         audit: Option<AuditId>,
-    ) -> Result<NewSession, AuthError> {
+    ) -> Result<NewSession, DomainError> {
         if !self.config.enabled {
-            return Err(AuthError::Conflict("authentication is off".into()));
+            return Err(DomainError::Conflict("authentication is off".into()));
         }
         if !identity.is_local() {
-            return Err(AuthError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "the owner can only be created from the machine Flotilla runs on (or with \
                  `flotilla user set-password`)"
                     .into(),
             ));
         }
-        validate_username(username).map_err(AuthError::Invalid)?;
-        check_new_password(password).map_err(AuthError::Invalid)?;
+        validate_username(username).map_err(DomainError::Invalid)?;
+        check_new_password(password).map_err(DomainError::Invalid)?;
         let user = UserRecord {
             id: uuid::Uuid::new_v4().to_string(),
             username: username.to_string(),
@@ -147,7 +148,7 @@ impl Auth {
         let now = now_ms();
         let mut tx = self.db.begin().await?;
         if !store::insert_first_user(&mut tx, &user, now).await? {
-            return Err(AuthError::Conflict(
+            return Err(DomainError::Conflict(
                 "the owner already exists; sign in instead".into(),
             ));
         }
@@ -166,9 +167,9 @@ impl Auth {
         password: &str,
         old_cookie: Option<&str>,
         audit: Option<AuditId>,
-    ) -> Result<NewSession, AuthError> {
+    ) -> Result<NewSession, DomainError> {
         if !self.config.enabled {
-            return Err(AuthError::Conflict("authentication is off".into()));
+            return Err(DomainError::Conflict("authentication is off".into()));
         }
         let client_key = format!("client:{}", identity.client_ip);
         let account_key = format!("account:{}", username.to_lowercase());
@@ -176,7 +177,7 @@ impl Auth {
         for key in [&client_key, &account_key] {
             self.throttle
                 .check(key, now)
-                .map_err(AuthError::Throttled)?;
+                .map_err(DomainError::Throttled)?;
         }
         let user = store::user_by_name(&self.db, username).await?;
         let phc = user.as_ref().map(|u| u.password_hash.clone());
@@ -186,7 +187,9 @@ impl Auth {
             self.throttle.failed(&client_key, CLIENT_FREE_FAILURES, now);
             self.throttle
                 .failed(&account_key, ACCOUNT_FREE_FAILURES, now);
-            return Err(AuthError::Unauthorized("wrong username or password".into()));
+            return Err(DomainError::Unauthorized(
+                "wrong username or password".into(),
+            ));
         };
         self.throttle.succeeded(&client_key);
         self.throttle.succeeded(&account_key);
@@ -207,7 +210,7 @@ impl Auth {
         user_id: &str,
         identity: &Identity,
         now: i64,
-    ) -> Result<NewSession, AuthError> {
+    ) -> Result<NewSession, DomainError> {
         let secret = random_secret();
         let max = self.config.session_max;
         store::insert_session(
@@ -239,7 +242,7 @@ impl Auth {
         &self,
         identity: &Identity,
         audit: Option<AuditId>,
-    ) -> Result<(), AuthError> {
+    ) -> Result<(), DomainError> {
         if let Principal::Owner {
             user_id,
             session_id,
@@ -261,29 +264,29 @@ impl Auth {
         current: &str,
         new: &str,
         audit: Option<AuditId>,
-    ) -> Result<(), AuthError> {
+    ) -> Result<(), DomainError> {
         let Principal::Owner {
             user_id,
             username,
             session_id,
         } = &identity.principal
         else {
-            return Err(AuthError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "sign in with a browser to change the password".into(),
             ));
         };
-        check_new_password(new).map_err(AuthError::Invalid)?;
+        check_new_password(new).map_err(DomainError::Invalid)?;
         let key = format!("account:{}", username.to_lowercase());
         self.throttle
             .check(&key, Instant::now())
-            .map_err(AuthError::Throttled)?;
+            .map_err(DomainError::Throttled)?;
         let user = store::user_by_id(&self.db, user_id)
             .await?
-            .ok_or_else(|| AuthError::NotFound("the user no longer exists".into()))?;
+            .ok_or_else(|| DomainError::NotFound("the user no longer exists".into()))?;
         if !verify(current.to_string(), Some(user.password_hash)).await? {
             self.throttle
                 .failed(&key, ACCOUNT_FREE_FAILURES, Instant::now());
-            return Err(AuthError::Invalid("the current password is wrong".into()));
+            return Err(DomainError::Invalid("the current password is wrong".into()));
         }
         let phc = hash(new.to_string()).await?;
         let mut tx = self.db.begin().await?;
@@ -294,7 +297,7 @@ impl Auth {
         Ok(())
     }
 
-    pub async fn sessions(&self, identity: &Identity) -> Result<Vec<SessionInfo>, AuthError> {
+    pub async fn sessions(&self, identity: &Identity) -> Result<Vec<SessionInfo>, DomainError> {
         let Principal::Owner {
             user_id,
             session_id,
@@ -327,15 +330,15 @@ impl Auth {
         identity: &Identity,
         id: &str,
         audit: Option<AuditId>,
-    ) -> Result<(), AuthError> {
+    ) -> Result<(), DomainError> {
         let Principal::Owner { user_id, .. } = &identity.principal else {
-            return Err(AuthError::Forbidden(
+            return Err(DomainError::Forbidden(
                 "only a signed-in owner has sessions to revoke".into(),
             ));
         };
         let mut tx = self.db.begin().await?;
         if !store::delete_session(&mut tx, user_id, id).await? {
-            return Err(AuthError::NotFound(format!("no session {id}")));
+            return Err(DomainError::NotFound(format!("no session {id}")));
         }
         complete_in(&mut tx, audit, 200, None).await?;
         tx.commit().await?;

@@ -3,10 +3,11 @@
 
 use super::audit::{complete_in, AuditId};
 use super::secret::{digest, new_token};
-use super::service::{Auth, AuthError, Identity};
+use super::service::{Auth, Identity};
 use super::store::{self, TokenRecord};
 use super::types::{validate_token_name, CreateToken, NewToken, TokenInfo, TokenScope};
 use crate::base::clock::{format_ts, now_ms};
+use crate::base::error::DomainError;
 
 /// The default overlap of a rotation: the old secret works one more hour.
 pub const DEFAULT_OVERLAP_SECS: u64 = 3600;
@@ -41,14 +42,14 @@ impl Auth {
         identity: Option<&Identity>,
         request: CreateToken,
         audit: Option<AuditId>,
-    ) -> Result<NewToken, AuthError> {
+    ) -> Result<NewToken, DomainError> {
         if let Some(identity) = identity {
             self.require_owner(identity)?;
         }
         let name = request.name.trim().to_string();
-        validate_token_name(&name).map_err(AuthError::Invalid)?;
+        validate_token_name(&name).map_err(DomainError::Invalid)?;
         if request.expires_in_days == Some(0) || request.expires_in_days > Some(MAX_EXPIRY_DAYS) {
-            return Err(AuthError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "expires_in_days must be between 1 and {MAX_EXPIRY_DAYS}"
             )));
         }
@@ -77,7 +78,7 @@ impl Auth {
                 .fetch_optional(&mut *tx)
                 .await?;
         if live.is_some() {
-            return Err(AuthError::Conflict(format!(
+            return Err(DomainError::Conflict(format!(
                 "a token named {name:?} exists; revoke it or choose another name"
             )));
         }
@@ -94,7 +95,7 @@ impl Auth {
         })
     }
 
-    pub async fn tokens(&self, identity: Option<&Identity>) -> Result<Vec<TokenInfo>, AuthError> {
+    pub async fn tokens(&self, identity: Option<&Identity>) -> Result<Vec<TokenInfo>, DomainError> {
         if let Some(identity) = identity {
             self.require_owner(identity)?;
         }
@@ -106,11 +107,11 @@ impl Auth {
             .collect())
     }
 
-    async fn live_token(&self, key: &str) -> Result<TokenRecord, AuthError> {
+    async fn live_token(&self, key: &str) -> Result<TokenRecord, DomainError> {
         match store::token_by_id_or_name(&self.db, key).await? {
             Some(t) if t.revoked_at.is_none() => Ok(t),
-            Some(_) => Err(AuthError::Conflict(format!("the token {key} is revoked"))),
-            None => Err(AuthError::NotFound(format!("no token {key}"))),
+            Some(_) => Err(DomainError::Conflict(format!("the token {key} is revoked"))),
+            None => Err(DomainError::NotFound(format!("no token {key}"))),
         }
     }
 
@@ -120,7 +121,7 @@ impl Auth {
         identity: Option<&Identity>,
         key: &str,
         audit: Option<AuditId>,
-    ) -> Result<TokenInfo, AuthError> {
+    ) -> Result<TokenInfo, DomainError> {
         if let Some(identity) = identity {
             self.require_owner(identity)?;
         }
@@ -132,7 +133,7 @@ impl Auth {
         tx.commit().await?;
         let revoked = store::token_by_id_or_name(&self.db, &token.id)
             .await?
-            .ok_or_else(|| AuthError::NotFound(format!("no token {key}")))?;
+            .ok_or_else(|| DomainError::NotFound(format!("no token {key}")))?;
         Ok(info(revoked, now))
     }
 
@@ -144,13 +145,13 @@ impl Auth {
         key: &str,
         overlap_secs: Option<u64>,
         audit: Option<AuditId>,
-    ) -> Result<NewToken, AuthError> {
+    ) -> Result<NewToken, DomainError> {
         if let Some(identity) = identity {
             self.require_owner(identity)?;
         }
         let overlap = overlap_secs.unwrap_or(DEFAULT_OVERLAP_SECS);
         if overlap > MAX_OVERLAP_SECS {
-            return Err(AuthError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "the overlap may be at most {MAX_OVERLAP_SECS} seconds"
             )));
         }
@@ -170,7 +171,7 @@ impl Auth {
         tx.commit().await?;
         let rotated = store::token_by_id_or_name(&self.db, &current.id)
             .await?
-            .ok_or_else(|| AuthError::NotFound(format!("no token {key}")))?;
+            .ok_or_else(|| DomainError::NotFound(format!("no token {key}")))?;
         Ok(NewToken {
             token,
             info: info(rotated, now),

@@ -1,6 +1,6 @@
 //! The ground floor: what every feature may use, importing nothing from the features above it
 //! (no `crate::` path in this folder but `crate::base`). The database handle, secrets, the clock,
-//! process groups, and Claude Code's executable, files and one-shot runs.
+//! process groups, the services' error vocabulary, and Claude Code's executable, files and one-shot runs.
 //!
 //! Only [`INSTALL_HINT`] is shared with the browser build; the rest is server-only.
 
@@ -10,6 +10,8 @@ pub mod claude;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod error;
 #[cfg(feature = "ssr")]
 pub mod process_group;
 #[cfg(feature = "ssr")]

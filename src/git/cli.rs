@@ -36,6 +36,21 @@ impl GitError {
     }
 }
 
+impl From<GitError> for crate::base::error::DomainError {
+    /// Not a repository is bad input; a refused command is a conflict with the repository's
+    /// state (git's own words are in the message); a hung one is a dependency not answering.
+    fn from(e: GitError) -> Self {
+        use crate::base::error::DomainError;
+        let message = e.to_string();
+        match e {
+            GitError::NotARepository(_) => DomainError::Invalid(message),
+            GitError::Failed { .. } => DomainError::Conflict(message),
+            GitError::Timeout { .. } => DomainError::Unavailable(message),
+            GitError::Spawn(_) | GitError::Read(_) => DomainError::Internal(message),
+        }
+    }
+}
+
 /// Runs `git`. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Git {

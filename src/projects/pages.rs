@@ -210,7 +210,7 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="text-muted">"Loading the project…"</p> }>
                 {move || Suspend::new(async move {
                     match project.await {
-                        Err(e) => view! { <ProjectError error=e/> }.into_any(),
+                        Err(e) => view! { <ProjectLoadFailed error=e/> }.into_any(),
                         Ok(p) => render(p),
                     }
                 })}
@@ -266,7 +266,7 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn ProjectError(error: AppError) -> impl IntoView {
+fn ProjectLoadFailed(error: AppError) -> impl IntoView {
     view! {
         <div class="card mx-auto max-w-xl text-center" role="alert">
             <p class="font-semibold">"This project could not be opened."</p>

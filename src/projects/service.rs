@@ -2,38 +2,19 @@
 //! environment (secrets encrypted) and their CLAUDE.md.
 
 use super::store::{self, EnvRecord, ProjectRecord};
-use super::templates::{self, TemplateError};
+use super::templates;
 use super::types::{
     validate_env_name, validate_project_name, CreateProject, EnvVar, Project, SetEnvVar, Template,
     UpdateProject,
 };
 use crate::base::clock::{format_ts, now_ms};
 use crate::base::db::Db;
-use crate::base::secrets::{mask, SecretBox, SecretError};
-use crate::git::{read, Git, GitError};
+use crate::base::error::DomainError;
+use crate::base::secrets::{mask, SecretBox};
+use crate::git::{read, Git};
 use crate::instances::types::{validate_model, validate_permission_mode};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Git(#[from] GitError),
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    #[error(transparent)]
-    Secret(#[from] SecretError),
-    #[error("{0}")]
-    Io(String),
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-}
 
 /// The projects of this installation. Cheap to clone.
 #[derive(Clone)]
@@ -63,19 +44,19 @@ impl Projects {
     }
 
     /// Registers an existing repository (`path` given, no template) or scaffolds a new one.
-    pub async fn create(&self, req: CreateProject) -> Result<Project, ProjectError> {
-        validate_project_name(&req.name).map_err(ProjectError::Invalid)?;
+    pub async fn create(&self, req: CreateProject) -> Result<Project, DomainError> {
+        validate_project_name(&req.name).map_err(DomainError::Invalid)?;
         if let Some(m) = &req.default_model {
-            validate_model(m).map_err(ProjectError::Invalid)?;
+            validate_model(m).map_err(DomainError::Invalid)?;
         }
         if let Some(m) = &req.default_permission_mode {
-            validate_permission_mode(m).map_err(ProjectError::Invalid)?;
+            validate_permission_mode(m).map_err(DomainError::Invalid)?;
         }
         let name = req.name.trim().to_string();
         let path = match &req.template {
             None => {
                 let Some(path) = req.path.as_deref().filter(|p| !p.trim().is_empty()) else {
-                    return Err(ProjectError::Invalid(
+                    return Err(DomainError::Invalid(
                         "give the path of an existing repository, or a template to start from"
                             .into(),
                     ));
@@ -109,7 +90,7 @@ impl Projects {
             .await
             .map_err(|e| match e {
                 sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    ProjectError::Conflict(format!(
+                    DomainError::Conflict(format!(
                         "a project with the name {:?} or the path {} exists already",
                         record.name, record.path
                     ))
@@ -120,20 +101,20 @@ impl Projects {
     }
 
     /// Checks that `path` is the top of a git working tree; returns it canonical.
-    async fn existing_repository(&self, path: &str) -> Result<PathBuf, ProjectError> {
+    async fn existing_repository(&self, path: &str) -> Result<PathBuf, DomainError> {
         if !path.starts_with('/') {
-            return Err(ProjectError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "path must be absolute, got {path:?}"
             )));
         }
         let canonical = std::fs::canonicalize(path)
-            .map_err(|_| ProjectError::Invalid(format!("{path} does not exist")))?;
+            .map_err(|_| DomainError::Invalid(format!("{path} does not exist")))?;
         let check = canonical.clone();
         let is_repo = tokio::task::spawn_blocking(move || read::is_work_tree(&check))
             .await
             .unwrap_or(false);
         if !is_repo {
-            return Err(ProjectError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "{path} is not the top folder of a git repository (run `git init` there, or pick a template)"
             )));
         }
@@ -146,15 +127,15 @@ impl Projects {
         name: &str,
         template: &str,
         path: Option<&str>,
-    ) -> Result<PathBuf, ProjectError> {
+    ) -> Result<PathBuf, DomainError> {
         if !self.templates().iter().any(|t| t.name == template) {
-            return Err(ProjectError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "there is no template {template:?}"
             )));
         }
         let dest = match path.filter(|p| !p.trim().is_empty()) {
             Some(p) if !p.starts_with('/') => {
-                return Err(ProjectError::Invalid(format!(
+                return Err(DomainError::Invalid(format!(
                     "path must be absolute, got {p:?}"
                 )))
             }
@@ -164,12 +145,13 @@ impl Projects {
                 .join("projects")
                 .join(super::types::slug(name)),
         };
-        let io =
-            |e: std::io::Error| ProjectError::Io(format!("cannot create {}: {e}", dest.display()));
+        let io = |e: std::io::Error| {
+            DomainError::Internal(format!("cannot create {}: {e}", dest.display()))
+        };
         if dest.exists() {
             let empty = std::fs::read_dir(&dest).map_err(io)?.next().is_none();
             if !empty {
-                return Err(ProjectError::Conflict(format!(
+                return Err(DomainError::Conflict(format!(
                     "{} exists and is not empty; pick another path, or register it as an existing repository",
                     dest.display()
                 )));
@@ -190,7 +172,7 @@ impl Projects {
         name: &str,
         template: &str,
         dest: &Path,
-    ) -> Result<(), ProjectError> {
+    ) -> Result<(), DomainError> {
         templates::scaffold(&self.data_dir, template, name, dest)?;
         self.git.run(dest, &["init", "-q", "-b", "main"]).await?;
         self.git.run(dest, &["add", "-A"]).await?;
@@ -237,7 +219,7 @@ impl Projects {
         }
     }
 
-    pub async fn list(&self) -> Result<Vec<Project>, ProjectError> {
+    pub async fn list(&self) -> Result<Vec<Project>, DomainError> {
         let mut projects = Vec::new();
         for r in store::all(&self.db).await? {
             projects.push(self.project(r).await);
@@ -245,17 +227,17 @@ impl Projects {
         Ok(projects)
     }
 
-    pub async fn record(&self, id: &str) -> Result<ProjectRecord, ProjectError> {
+    pub async fn record(&self, id: &str) -> Result<ProjectRecord, DomainError> {
         store::get(&self.db, id)
             .await?
-            .ok_or_else(|| ProjectError::NotFound(format!("no project {id}")))
+            .ok_or_else(|| DomainError::NotFound(format!("no project {id}")))
     }
 
-    pub async fn get(&self, id: &str) -> Result<Project, ProjectError> {
+    pub async fn get(&self, id: &str) -> Result<Project, DomainError> {
         Ok(self.project(self.record(id).await?).await)
     }
 
-    pub async fn update(&self, id: &str, req: UpdateProject) -> Result<Project, ProjectError> {
+    pub async fn update(&self, id: &str, req: UpdateProject) -> Result<Project, DomainError> {
         let mut r = self.record(id).await?;
         // An empty string clears an optional setting.
         let set = |field: &mut Option<String>, value: Option<String>| {
@@ -264,32 +246,32 @@ impl Projects {
             }
         };
         if let Some(name) = req.name {
-            validate_project_name(&name).map_err(ProjectError::Invalid)?;
+            validate_project_name(&name).map_err(DomainError::Invalid)?;
             r.name = name.trim().to_string();
         }
         if let Some(m) = req.default_model.as_deref().filter(|m| !m.is_empty()) {
-            validate_model(m).map_err(ProjectError::Invalid)?;
+            validate_model(m).map_err(DomainError::Invalid)?;
         }
         if let Some(m) = req
             .default_permission_mode
             .as_deref()
             .filter(|m| !m.is_empty())
         {
-            validate_permission_mode(m).map_err(ProjectError::Invalid)?;
+            validate_permission_mode(m).map_err(DomainError::Invalid)?;
         }
         if let Some(b) = req.base_branch.as_deref().filter(|b| !b.is_empty()) {
-            crate::git::types::validate_branch_name(b).map_err(ProjectError::Invalid)?;
+            crate::git::types::validate_branch_name(b).map_err(DomainError::Invalid)?;
         }
         if let Some(url) = req.github_api_url.as_deref().filter(|u| !u.is_empty()) {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(ProjectError::Invalid(format!(
+                return Err(DomainError::Invalid(format!(
                     "github_api_url must be an http(s) URL, got {url:?}"
                 )));
             }
         }
         if let Some(root) = req.worktree_root {
             if !root.starts_with('/') {
-                return Err(ProjectError::Invalid(format!(
+                return Err(DomainError::Invalid(format!(
                     "worktree_root must be an absolute path, got {root:?}"
                 )));
             }
@@ -304,7 +286,7 @@ impl Projects {
         r.updated_at = now_ms();
         store::update(&self.db, &r).await.map_err(|e| match e {
             sqlx::Error::Database(d) if d.is_unique_violation() => {
-                ProjectError::Conflict(format!("a project named {:?} exists already", r.name))
+                DomainError::Conflict(format!("a project named {:?} exists already", r.name))
             }
             other => other.into(),
         })?;
@@ -319,11 +301,11 @@ impl Projects {
         delete_files: bool,
         confirm: Option<&str>,
         worktree_paths: &[String],
-    ) -> Result<Project, ProjectError> {
+    ) -> Result<Project, DomainError> {
         let project = self.get(id).await?;
         if delete_files {
             if confirm != Some(project.name.as_str()) {
-                return Err(ProjectError::Invalid(format!(
+                return Err(DomainError::Invalid(format!(
                     "deleting the files of {0:?} needs confirm={0:?}: they cannot be brought back",
                     project.name
                 )));
@@ -334,7 +316,7 @@ impl Projects {
                 || Some(&path) == home.as_ref()
                 || self.data_dir.starts_with(&path)
             {
-                return Err(ProjectError::Invalid(format!(
+                return Err(DomainError::Invalid(format!(
                     "refusing to delete {}",
                     path.display()
                 )));
@@ -346,14 +328,15 @@ impl Projects {
                     .await;
                 let _ = std::fs::remove_dir_all(worktree);
             }
-            std::fs::remove_dir_all(&path)
-                .map_err(|e| ProjectError::Io(format!("cannot delete {}: {e}", path.display())))?;
+            std::fs::remove_dir_all(&path).map_err(|e| {
+                DomainError::Internal(format!("cannot delete {}: {e}", path.display()))
+            })?;
         }
         store::delete(&self.db, id).await?;
         Ok(project)
     }
 
-    pub async fn env_vars(&self, id: &str) -> Result<Vec<EnvVar>, ProjectError> {
+    pub async fn env_vars(&self, id: &str) -> Result<Vec<EnvVar>, DomainError> {
         self.record(id).await?;
         Ok(store::env(&self.db, id)
             .await?
@@ -373,9 +356,9 @@ impl Projects {
             .collect())
     }
 
-    pub async fn set_env(&self, id: &str, name: &str, req: SetEnvVar) -> Result<(), ProjectError> {
+    pub async fn set_env(&self, id: &str, name: &str, req: SetEnvVar) -> Result<(), DomainError> {
         self.record(id).await?;
-        validate_env_name(name).map_err(ProjectError::Invalid)?;
+        validate_env_name(name).map_err(DomainError::Invalid)?;
         let value = if req.secret {
             self.secrets.encrypt(&req.value)
         } else {
@@ -394,10 +377,10 @@ impl Projects {
         Ok(())
     }
 
-    pub async fn delete_env(&self, id: &str, name: &str) -> Result<(), ProjectError> {
+    pub async fn delete_env(&self, id: &str, name: &str) -> Result<(), DomainError> {
         self.record(id).await?;
         if !store::delete_env(&self.db, id, name).await? {
-            return Err(ProjectError::NotFound(format!(
+            return Err(DomainError::NotFound(format!(
                 "the project has no variable {name}"
             )));
         }
@@ -405,7 +388,7 @@ impl Projects {
     }
 
     /// The project's environment with secrets decrypted, for its instances and its scripts.
-    pub async fn env_plain(&self, id: &str) -> Result<BTreeMap<String, String>, ProjectError> {
+    pub async fn env_plain(&self, id: &str) -> Result<BTreeMap<String, String>, DomainError> {
         let mut env = BTreeMap::new();
         for v in store::env(&self.db, id).await? {
             let value = if v.secret {
@@ -418,21 +401,21 @@ impl Projects {
         Ok(env)
     }
 
-    pub async fn claude_md(&self, id: &str) -> Result<String, ProjectError> {
+    pub async fn claude_md(&self, id: &str) -> Result<String, DomainError> {
         let r = self.record(id).await?;
         match std::fs::read_to_string(Path::new(&r.path).join("CLAUDE.md")) {
             Ok(text) => Ok(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-            Err(e) => Err(ProjectError::Io(format!("cannot read CLAUDE.md: {e}"))),
+            Err(e) => Err(DomainError::Internal(format!("cannot read CLAUDE.md: {e}"))),
         }
     }
 
-    pub async fn set_claude_md(&self, id: &str, content: &str) -> Result<(), ProjectError> {
+    pub async fn set_claude_md(&self, id: &str, content: &str) -> Result<(), DomainError> {
         let r = self.record(id).await?;
         // Written whole or not at all: a temporary file renamed over the old one.
         let path = Path::new(&r.path).join("CLAUDE.md");
         let temp = Path::new(&r.path).join(".CLAUDE.md.flotilla-tmp");
-        let io = |e: std::io::Error| ProjectError::Io(format!("cannot write CLAUDE.md: {e}"));
+        let io = |e: std::io::Error| DomainError::Internal(format!("cannot write CLAUDE.md: {e}"));
         std::fs::write(&temp, content).map_err(io)?;
         std::fs::rename(&temp, &path).map_err(io)
     }

@@ -74,6 +74,16 @@ pub enum TemplateError {
     },
 }
 
+impl From<TemplateError> for crate::base::error::DomainError {
+    fn from(e: TemplateError) -> Self {
+        use crate::base::error::DomainError;
+        match e {
+            TemplateError::Unknown(_) => DomainError::Invalid(e.to_string()),
+            TemplateError::Io { .. } => DomainError::Internal(e.to_string()),
+        }
+    }
+}
+
 pub fn list(data_dir: &Path) -> Vec<Template> {
     let mut templates: Vec<Template> = BUILTINS
         .iter()

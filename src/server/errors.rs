@@ -1,85 +1,30 @@
-//! Every domain error of the services, mapped to the API's [`AppError`] (and so to an HTTP
-//! status and a JSON `{"error", "message"}`) here and nowhere else.
-//!
-//! The services speak their own error enums, which share one vocabulary: not found, invalid
-//! (422), conflict (409), forbidden, unavailable (503), internal. A new service error gets its
-//! `From` in this file.
+//! The services' one error vocabulary ([`DomainError`]) mapped to the API's [`AppError`] (and so
+//! to an HTTP status and a JSON `{"error", "message"}`) here and nowhere else.
 
-use crate::auth::AuthError;
+use crate::base::error::DomainError;
 use crate::error::AppError;
 use crate::git::GitError;
-use crate::instances::engine::EngineError;
-use crate::projects::service::ProjectError;
-use crate::worktrees::service::WorktreeError;
 
-impl From<ProjectError> for AppError {
-    fn from(e: ProjectError) -> Self {
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
         let message = e.to_string();
         match e {
-            ProjectError::NotFound(_) => AppError::NotFound(message),
-            ProjectError::Invalid(_) => AppError::Unprocessable(message),
-            ProjectError::Conflict(_) => AppError::Conflict(message),
-            ProjectError::Template(crate::projects::templates::TemplateError::Unknown(_)) => {
-                AppError::Unprocessable(message)
-            }
-            ProjectError::Git(g) => g.into(),
-            _ => AppError::Internal(message),
+            DomainError::NotFound(_) => AppError::NotFound(message),
+            DomainError::Invalid(_) => AppError::Unprocessable(message),
+            DomainError::Conflict(_) => AppError::Conflict(message),
+            DomainError::Unauthorized(_) => AppError::Unauthorized(message),
+            DomainError::Forbidden(_) => AppError::Forbidden(message),
+            DomainError::Throttled(_) => AppError::RateLimited(message),
+            DomainError::Quota { .. } => AppError::QuotaExceeded(message),
+            DomainError::Unavailable(_) => AppError::Unavailable(message),
+            DomainError::Internal(_) => AppError::Internal(message),
         }
     }
 }
 
+/// For the few handlers that call the git boundary directly.
 impl From<GitError> for AppError {
     fn from(e: GitError) -> Self {
-        let message = e.to_string();
-        match e {
-            GitError::NotARepository(_) => AppError::Unprocessable(message),
-            GitError::Failed { .. } => AppError::Conflict(message),
-            GitError::Timeout { .. } => AppError::Unavailable(message),
-            GitError::Spawn(_) | GitError::Read(_) => AppError::Internal(message),
-        }
-    }
-}
-
-impl From<WorktreeError> for AppError {
-    fn from(e: WorktreeError) -> Self {
-        let message = e.to_string();
-        match e {
-            WorktreeError::NotFound(_) => AppError::NotFound(message),
-            WorktreeError::Invalid(_) => AppError::Unprocessable(message),
-            WorktreeError::Conflict(_) => AppError::Conflict(message),
-            WorktreeError::Forbidden(_) => AppError::Forbidden(message),
-            WorktreeError::Git(g) => g.into(),
-            WorktreeError::Project(p) => p.into(),
-            WorktreeError::Io(_) | WorktreeError::Db(_) => AppError::Internal(message),
-        }
-    }
-}
-
-impl From<EngineError> for AppError {
-    fn from(e: EngineError) -> Self {
-        let message = e.to_string();
-        match e {
-            EngineError::NotFound(_) => AppError::NotFound(message),
-            EngineError::Invalid(_) => AppError::Unprocessable(message),
-            EngineError::Conflict(_) | EngineError::Rejected(_) => AppError::Conflict(message),
-            EngineError::Quota { .. } => AppError::QuotaExceeded(message),
-            EngineError::Unavailable(_) => AppError::Unavailable(message),
-            EngineError::Spawn(_) | EngineError::Internal(_) => AppError::Internal(message),
-        }
-    }
-}
-
-impl From<AuthError> for AppError {
-    fn from(e: AuthError) -> Self {
-        let message = e.to_string();
-        match e {
-            AuthError::Unauthorized(_) => AppError::Unauthorized(message),
-            AuthError::Forbidden(_) => AppError::Forbidden(message),
-            AuthError::Throttled(_) => AppError::RateLimited(message),
-            AuthError::Invalid(_) => AppError::Unprocessable(message),
-            AuthError::NotFound(_) => AppError::NotFound(message),
-            AuthError::Conflict(_) => AppError::Conflict(message),
-            AuthError::Internal(_) | AuthError::Db(_) => AppError::Internal(message),
-        }
+        DomainError::from(e).into()
     }
 }

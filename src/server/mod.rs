@@ -15,6 +15,7 @@ pub mod shutdown;
 pub mod site;
 pub mod state;
 
+use crate::base::error::DomainError;
 use crate::base::{db, secrets};
 use cli::{Cli, LogFormat, ServeArgs};
 use leptos::prelude::LeptosOptions;
@@ -47,8 +48,9 @@ pub enum ServerError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot start the instance engine: {0}")]
-    Engine(#[from] crate::instances::engine::EngineError),
+    /// A service (the instance engine, auth) refused to start.
+    #[error("cannot start: {0}")]
+    Service(#[from] DomainError),
     #[error("{0}")]
     Secrets(#[from] secrets::SecretError),
     #[error("cannot create the HTTP client: {0}")]
@@ -59,8 +61,6 @@ pub enum ServerError {
     Config(String),
     #[error("{0}")]
     Tls(#[from] listen::TlsError),
-    #[error("cannot start authentication: {0}")]
-    Auth(#[from] crate::auth::AuthError),
     #[error("another Flotilla server is running on the data directory {0}")]
     Locked(std::path::PathBuf),
 }

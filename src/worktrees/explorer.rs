@@ -3,8 +3,8 @@
 //! paths, no `..`, nothing under `.git`, and no symlink that leads outside.
 
 use super::review::confine_relative;
-use super::service::WorktreeError;
 use super::types::{DirEntry, FileContent};
+use crate::base::error::DomainError;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are not opened in the editor.
@@ -12,20 +12,20 @@ pub const MAX_FILE: u64 = 2 * 1024 * 1024;
 
 /// Resolves `rel` inside `root`, refusing escapes. The target need not exist (for writes), but
 /// its parent must, and both must resolve (following symlinks) to somewhere inside `root`.
-pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, WorktreeError> {
+pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, DomainError> {
     let rel = if rel.is_empty() || rel == "." {
         String::new()
     } else {
         confine_relative(rel)?
     };
     let root = root.canonicalize().map_err(|e| {
-        WorktreeError::Io(format!(
+        DomainError::Internal(format!(
             "the checkout {} cannot be opened: {e}",
             root.display()
         ))
     })?;
     let joined = root.join(&rel);
-    let escape = || WorktreeError::Invalid(format!("{rel:?} leads outside the checkout"));
+    let escape = || DomainError::Invalid(format!("{rel:?} leads outside the checkout"));
     let resolved = if joined.exists() || joined.is_symlink() {
         joined.canonicalize().map_err(|_| escape())?
     } else {
@@ -33,7 +33,7 @@ pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, WorktreeError> {
         let name = joined.file_name().ok_or_else(escape)?;
         parent
             .canonicalize()
-            .map_err(|_| WorktreeError::NotFound(format!("the folder of {rel:?} does not exist")))?
+            .map_err(|_| DomainError::NotFound(format!("the folder of {rel:?} does not exist")))?
             .join(name)
     };
     if !resolved.starts_with(&root)
@@ -48,17 +48,17 @@ pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, WorktreeError> {
 
 /// The entries of folder `rel` (folders first, then files, by name), without `.git` and
 /// without what .gitignore ignores.
-pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> {
+pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, DomainError> {
     let dir = resolve(root, rel)?;
     if !dir.is_dir() {
-        return Err(WorktreeError::NotFound(format!("{rel:?} is not a folder")));
+        return Err(DomainError::NotFound(format!("{rel:?} is not a folder")));
     }
     let root = root
         .canonicalize()
-        .map_err(|e| WorktreeError::Io(e.to_string()))?;
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
     let mut entries = Vec::new();
     let listing = std::fs::read_dir(&dir)
-        .map_err(|e| WorktreeError::Io(format!("cannot list {rel:?}: {e}")))?;
+        .map_err(|e| DomainError::Internal(format!("cannot list {rel:?}: {e}")))?;
     for entry in listing.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name == ".git" {
@@ -93,12 +93,12 @@ pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, WorktreeError> 
     Ok(entries)
 }
 
-pub fn read_file(root: &Path, rel: &str) -> Result<FileContent, WorktreeError> {
+pub fn read_file(root: &Path, rel: &str) -> Result<FileContent, DomainError> {
     let path = resolve(root, rel)?;
     let meta = std::fs::metadata(&path)
-        .map_err(|_| WorktreeError::NotFound(format!("there is no file {rel:?}")))?;
+        .map_err(|_| DomainError::NotFound(format!("there is no file {rel:?}")))?;
     if !meta.is_file() {
-        return Err(WorktreeError::Invalid(format!("{rel:?} is not a file")));
+        return Err(DomainError::Invalid(format!("{rel:?} is not a file")));
     }
     if meta.len() > MAX_FILE {
         return Ok(FileContent {
@@ -108,8 +108,8 @@ pub fn read_file(root: &Path, rel: &str) -> Result<FileContent, WorktreeError> {
             binary: false,
         });
     }
-    let bytes =
-        std::fs::read(&path).map_err(|e| WorktreeError::Io(format!("cannot read {rel:?}: {e}")))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| DomainError::Internal(format!("cannot read {rel:?}: {e}")))?;
     let binary = crate::git::diff::is_binary(&bytes);
     let content = if binary {
         None
@@ -125,26 +125,26 @@ pub fn read_file(root: &Path, rel: &str) -> Result<FileContent, WorktreeError> {
 }
 
 /// Writes a file whole (a temporary file renamed over it), never half.
-pub fn write_file(root: &Path, rel: &str, content: &str) -> Result<(), WorktreeError> {
+pub fn write_file(root: &Path, rel: &str, content: &str) -> Result<(), DomainError> {
     let path = resolve(root, rel)?;
     if path.is_dir() {
-        return Err(WorktreeError::Invalid(format!("{rel:?} is a folder")));
+        return Err(DomainError::Invalid(format!("{rel:?} is a folder")));
     }
     if content.len() as u64 > MAX_FILE {
-        return Err(WorktreeError::Invalid(
+        return Err(DomainError::Invalid(
             "the content is larger than 2 MiB".into(),
         ));
     }
     let parent = path
         .parent()
-        .ok_or_else(|| WorktreeError::Invalid(format!("{rel:?} has no folder")))?;
+        .ok_or_else(|| DomainError::Invalid(format!("{rel:?} has no folder")))?;
     let temp = parent.join(format!(
         ".{}.flotilla-tmp",
         path.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     ));
-    let io = |e: std::io::Error| WorktreeError::Io(format!("cannot write {rel:?}: {e}"));
+    let io = |e: std::io::Error| DomainError::Internal(format!("cannot write {rel:?}: {e}"));
     std::fs::write(&temp, content).map_err(io)?;
     if let Ok(meta) = std::fs::metadata(&path) {
         let _ = std::fs::set_permissions(&temp, meta.permissions());

@@ -1,8 +1,8 @@
 //! Pull requests on GitHub (or GitHub Enterprise): through the REST API with the project's
 //! `GITHUB_TOKEN`, or through the `gh` CLI when there is no token and `gh` is installed.
 
-use super::service::WorktreeError;
 use super::types::PullRequest;
+use crate::base::error::DomainError;
 use crate::git::Git;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -40,11 +40,9 @@ pub async fn open(
     git: &Git,
     http: &reqwest::Client,
     req: PrRequest<'_>,
-) -> Result<PullRequest, WorktreeError> {
+) -> Result<PullRequest, DomainError> {
     if req.title.trim().is_empty() {
-        return Err(WorktreeError::Invalid(
-            "a pull request needs a title".into(),
-        ));
+        return Err(DomainError::Invalid("a pull request needs a title".into()));
     }
     match req.env.get("GITHUB_TOKEN").filter(|t| !t.is_empty()) {
         Some(token) => {
@@ -58,7 +56,7 @@ pub async fn open(
                 .json(&json!({"title": req.title, "body": req.body, "head": req.branch, "base": req.base}))
                 .send()
                 .await
-                .map_err(|e| WorktreeError::Io(format!("cannot reach {url}: {e}")))?;
+                .map_err(|e| DomainError::Internal(format!("cannot reach {url}: {e}")))?;
             let status = response.status();
             let body: Value = response.json().await.unwrap_or(Value::Null);
             if !status.is_success() {
@@ -66,7 +64,7 @@ pub async fn open(
                     .as_str()
                     .or(body["message"].as_str())
                     .unwrap_or("no details");
-                return Err(WorktreeError::Conflict(format!(
+                return Err(DomainError::Conflict(format!(
                     "GitHub refused the pull request ({status}): {detail}"
                 )));
             }
@@ -84,22 +82,22 @@ async fn repository(
     git: &Git,
     checkout: &Path,
     env: &BTreeMap<String, String>,
-) -> Result<String, WorktreeError> {
+) -> Result<String, DomainError> {
     if let Some(repo) = env.get("GITHUB_REPOSITORY").filter(|r| r.contains('/')) {
         return Ok(repo.clone());
     }
     let url = git.run(checkout, &["remote", "get-url", "origin"]).await?;
     repository_of(&url).ok_or_else(|| {
-        WorktreeError::Invalid(format!(
+        DomainError::Invalid(format!(
             "the origin remote ({}) is not a GitHub repository URL; set GITHUB_REPOSITORY=owner/name in the project's environment",
             url.trim()
         ))
     })
 }
 
-async fn open_with_gh(req: PrRequest<'_>) -> Result<PullRequest, WorktreeError> {
+async fn open_with_gh(req: PrRequest<'_>) -> Result<PullRequest, DomainError> {
     if crate::base::claude::resolve_executable(Path::new("gh")).is_none() {
-        return Err(WorktreeError::Invalid(
+        return Err(DomainError::Invalid(
             "to open pull requests, add a GITHUB_TOKEN (marked secret) to the project's environment, or install the gh CLI".into(),
         ));
     }
@@ -114,9 +112,9 @@ async fn open_with_gh(req: PrRequest<'_>) -> Result<PullRequest, WorktreeError> 
         .stdin(std::process::Stdio::null())
         .output()
         .await
-        .map_err(|e| WorktreeError::Io(format!("cannot run gh: {e}")))?;
+        .map_err(|e| DomainError::Internal(format!("cannot run gh: {e}")))?;
     if !output.status.success() {
-        return Err(WorktreeError::Conflict(format!(
+        return Err(DomainError::Conflict(format!(
             "gh could not open the pull request: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         )));
@@ -147,9 +145,9 @@ pub async fn refresh(
     api: &str,
     number: u64,
     env: &BTreeMap<String, String>,
-) -> Result<String, WorktreeError> {
+) -> Result<String, DomainError> {
     let Some(token) = env.get("GITHUB_TOKEN").filter(|t| !t.is_empty()) else {
-        return Err(WorktreeError::Invalid(
+        return Err(DomainError::Invalid(
             "checking a pull request needs a GITHUB_TOKEN in the project's environment".into(),
         ));
     };
@@ -162,9 +160,9 @@ pub async fn refresh(
         .header("user-agent", "flotilla")
         .send()
         .await
-        .map_err(|e| WorktreeError::Io(format!("cannot reach {url}: {e}")))?;
+        .map_err(|e| DomainError::Internal(format!("cannot reach {url}: {e}")))?;
     if !response.status().is_success() {
-        return Err(WorktreeError::Conflict(format!(
+        return Err(DomainError::Conflict(format!(
             "GitHub answered {} for pull request #{number}",
             response.status()
         )));

@@ -1,9 +1,9 @@
 //! Reviewing and shipping a checkout (a worktree, or a project's main checkout): status, diffs,
 //! staging, commits (with a message Claude drafts), branches, rebase/merge onto the base, push.
 
-use super::service::WorktreeError;
 use super::types::{SyncOutcome, SyncStrategy};
 use crate::base::claude::OneShotError;
+use crate::base::error::DomainError;
 use crate::git::diff::{file_diff, unified};
 use crate::git::types::{
     validate_branch_name, CommitInfo, DiffSource, FileChange, FileDiff, WorkingStatus,
@@ -32,11 +32,11 @@ pub struct Checkout {
 /// Runs blocking gix reads off the async threads.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, GitError> + Send + 'static,
-) -> Result<T, WorktreeError> {
+) -> Result<T, DomainError> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| WorktreeError::Io(e.to_string()))?
-        .map_err(WorktreeError::from)
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .map_err(DomainError::from)
 }
 
 #[derive(Clone)]
@@ -55,13 +55,13 @@ impl Review {
         }
     }
 
-    pub async fn status(&self, c: &Checkout) -> Result<WorkingStatus, WorktreeError> {
+    pub async fn status(&self, c: &Checkout) -> Result<WorkingStatus, DomainError> {
         let path = c.path.clone();
         blocking(move || read::status(&path)).await
     }
 
     /// Files that differ between where the branch left its base and the working tree.
-    pub async fn changes_from_base(&self, c: &Checkout) -> Result<Vec<FileChange>, WorktreeError> {
+    pub async fn changes_from_base(&self, c: &Checkout) -> Result<Vec<FileChange>, DomainError> {
         let base = self.merge_base(c).await?;
         let out = self
             .git
@@ -78,9 +78,9 @@ impl Review {
         Ok(changes)
     }
 
-    async fn merge_base(&self, c: &Checkout) -> Result<String, WorktreeError> {
+    async fn merge_base(&self, c: &Checkout) -> Result<String, DomainError> {
         let Some(base) = c.base.clone() else {
-            return Err(WorktreeError::Invalid(
+            return Err(DomainError::Invalid(
                 "this checkout has no base branch to compare with".into(),
             ));
         };
@@ -105,7 +105,7 @@ impl Review {
         old_path: Option<&str>,
         source: DiffSource,
         page: usize,
-    ) -> Result<FileDiff, WorktreeError> {
+    ) -> Result<FileDiff, DomainError> {
         let rel = confine_relative(file)?;
         let old_rel = match old_path {
             Some(p) => confine_relative(p)?,
@@ -158,7 +158,7 @@ impl Review {
         ))
     }
 
-    pub async fn stage(&self, c: &Checkout, paths: &[String]) -> Result<(), WorktreeError> {
+    pub async fn stage(&self, c: &Checkout, paths: &[String]) -> Result<(), DomainError> {
         let paths = confine_all(paths)?;
         let mut args = vec!["add", "-A", "--"];
         args.extend(paths.iter().map(String::as_str));
@@ -166,7 +166,7 @@ impl Review {
         Ok(())
     }
 
-    pub async fn unstage(&self, c: &Checkout, paths: &[String]) -> Result<(), WorktreeError> {
+    pub async fn unstage(&self, c: &Checkout, paths: &[String]) -> Result<(), DomainError> {
         let paths = confine_all(paths)?;
         let has_head = {
             let path = c.path.clone();
@@ -190,21 +190,19 @@ impl Review {
         c: &Checkout,
         message: &str,
         paths: &[String],
-    ) -> Result<CommitInfo, WorktreeError> {
+    ) -> Result<CommitInfo, DomainError> {
         if message.trim().is_empty() {
-            return Err(WorktreeError::Invalid("the commit message is empty".into()));
+            return Err(DomainError::Invalid("the commit message is empty".into()));
         }
         if !paths.is_empty() {
             self.stage(c, paths).await?;
         }
         let status = self.status(c).await?;
         if status.staged.is_empty() {
-            return Err(WorktreeError::Conflict(
-                "nothing is staged to commit".into(),
-            ));
+            return Err(DomainError::Conflict("nothing is staged to commit".into()));
         }
         self.git.run(&c.path, &["commit", "-q", "-m", message]).await.map_err(|e| match &e {
-            GitError::Failed { stderr, .. } if stderr.contains("Please tell me who you are") => WorktreeError::Conflict(
+            GitError::Failed { stderr, .. } if stderr.contains("Please tell me who you are") => DomainError::Conflict(
                 "git does not know who you are: set user.name and user.email (git config --global)".into(),
             ),
             _ => e.into(),
@@ -212,14 +210,14 @@ impl Review {
         let path = c.path.clone();
         let mut log = blocking(move || read::log(&path, "HEAD", 1)).await?;
         log.pop()
-            .ok_or_else(|| WorktreeError::Io("the new commit cannot be read".into()))
+            .ok_or_else(|| DomainError::Internal("the new commit cannot be read".into()))
     }
 
     /// Asks Claude (a one-shot `claude -p`) for a commit message for what is staged.
-    pub async fn draft_message(&self, c: &Checkout) -> Result<String, WorktreeError> {
+    pub async fn draft_message(&self, c: &Checkout) -> Result<String, DomainError> {
         let status = self.status(c).await?;
         if status.staged.is_empty() {
-            return Err(WorktreeError::Conflict(
+            return Err(DomainError::Conflict(
                 "stage some changes first: the message describes what is staged".into(),
             ));
         }
@@ -260,12 +258,12 @@ impl Review {
         )
         .await
         .map_err(|e| match e {
-            OneShotError::NotFound(_) => WorktreeError::Invalid(e.to_string()),
-            _ => WorktreeError::Io(e.to_string()),
+            OneShotError::NotFound(_) => DomainError::Invalid(e.to_string()),
+            _ => DomainError::Internal(e.to_string()),
         })
     }
 
-    pub async fn log(&self, c: &Checkout, n: usize) -> Result<Vec<CommitInfo>, WorktreeError> {
+    pub async fn log(&self, c: &Checkout, n: usize) -> Result<Vec<CommitInfo>, DomainError> {
         let path = c.path.clone();
         blocking(move || read::log(&path, "HEAD", n)).await
     }
@@ -276,15 +274,15 @@ impl Review {
         &self,
         c: &Checkout,
         strategy: SyncStrategy,
-    ) -> Result<SyncOutcome, WorktreeError> {
+    ) -> Result<SyncOutcome, DomainError> {
         let Some(base) = c.base.clone() else {
-            return Err(WorktreeError::Invalid(
+            return Err(DomainError::Invalid(
                 "this checkout has no base branch".into(),
             ));
         };
         let status = self.status(c).await?;
         if !status.staged.is_empty() || !status.unstaged.is_empty() {
-            return Err(WorktreeError::Conflict(
+            return Err(DomainError::Conflict(
                 "there are uncommitted changes; commit or discard them before bringing the branch up to date".into(),
             ));
         }
@@ -318,7 +316,7 @@ impl Review {
             return Err(if files.is_empty() {
                 e.into()
             } else {
-                WorktreeError::Conflict(format!(
+                DomainError::Conflict(format!(
                     "{} onto {base} stopped on conflicts in {}; nothing was changed (the {} was aborted)",
                     if strategy == SyncStrategy::Rebase { "rebasing" } else { "merging" },
                     files.join(", "),
@@ -334,10 +332,10 @@ impl Review {
     }
 
     /// Pushes the checked-out branch to `remote` (default `origin`), setting the upstream.
-    pub async fn push(&self, c: &Checkout, remote: Option<&str>) -> Result<String, WorktreeError> {
+    pub async fn push(&self, c: &Checkout, remote: Option<&str>) -> Result<String, DomainError> {
         let status = self.status(c).await?;
         let Some(branch) = status.branch else {
-            return Err(WorktreeError::Conflict(
+            return Err(DomainError::Conflict(
                 "HEAD is detached: there is no branch to push".into(),
             ));
         };
@@ -347,9 +345,9 @@ impl Review {
             .await
             .map_err(|e| match &e {
                 GitError::Failed { stderr, .. } if stderr.contains("does not appear to be a git repository") || stderr.contains("No such remote") => {
-                    WorktreeError::Conflict(format!("there is no remote {remote:?} to push to"))
+                    DomainError::Conflict(format!("there is no remote {remote:?} to push to"))
                 }
-                GitError::Failed { stderr, .. } if stderr.contains("rejected") => WorktreeError::Conflict(format!(
+                GitError::Failed { stderr, .. } if stderr.contains("rejected") => DomainError::Conflict(format!(
                     "the remote refused the push (it has commits this branch lacks; bring the branch up to date first): {}",
                     stderr.trim()
                 )),
@@ -364,15 +362,15 @@ impl Review {
         c: &Checkout,
         name: &str,
         base: Option<&str>,
-    ) -> Result<(), WorktreeError> {
-        validate_branch_name(name).map_err(WorktreeError::Invalid)?;
+    ) -> Result<(), DomainError> {
+        validate_branch_name(name).map_err(DomainError::Invalid)?;
         let mut args = vec!["branch", name];
         if let Some(b) = base.filter(|b| !b.is_empty()) {
             args.push(b);
         }
         self.git.run(&c.path, &args).await.map_err(|e| match &e {
             GitError::Failed { stderr, .. } if stderr.contains("already exists") => {
-                WorktreeError::Conflict(format!("a branch named {name} exists already"))
+                DomainError::Conflict(format!("a branch named {name} exists already"))
             }
             _ => e.into(),
         })?;
@@ -380,8 +378,8 @@ impl Review {
     }
 
     /// Switches the checkout to `branch`.
-    pub async fn switch(&self, c: &Checkout, branch: &str) -> Result<(), WorktreeError> {
-        validate_branch_name(branch).map_err(WorktreeError::Invalid)?;
+    pub async fn switch(&self, c: &Checkout, branch: &str) -> Result<(), DomainError> {
+        validate_branch_name(branch).map_err(DomainError::Invalid)?;
         self.git
             .run(&c.path, &["switch", branch])
             .await
@@ -390,10 +388,10 @@ impl Review {
                     if stderr.contains("already checked out")
                         || stderr.contains("is already used by worktree") =>
                 {
-                    WorktreeError::Conflict(format!("{branch} is checked out in another worktree"))
+                    DomainError::Conflict(format!("{branch} is checked out in another worktree"))
                 }
                 GitError::Failed { stderr, .. } if stderr.contains("would be overwritten") => {
-                    WorktreeError::Conflict(
+                    DomainError::Conflict(
                         "switching would overwrite uncommitted changes; commit them first".into(),
                     )
                 }
@@ -407,26 +405,26 @@ impl Review {
         &self,
         c: &Checkout,
         branch: &str,
-    ) -> Result<(), WorktreeError> {
-        validate_branch_name(branch).map_err(WorktreeError::Invalid)?;
+    ) -> Result<(), DomainError> {
+        validate_branch_name(branch).map_err(DomainError::Invalid)?;
         self.git
             .run(&c.path, &["branch", "-d", branch])
             .await
             .map_err(|e| match &e {
                 GitError::Failed { stderr, .. } if stderr.contains("not fully merged") => {
-                    WorktreeError::Conflict(format!(
+                    DomainError::Conflict(format!(
                         "{branch} is not fully merged; Flotilla only deletes merged branches"
                     ))
                 }
                 GitError::Failed { stderr, .. }
                     if stderr.contains("checked out") || stderr.contains("used by worktree") =>
                 {
-                    WorktreeError::Conflict(format!(
+                    DomainError::Conflict(format!(
                         "{branch} is checked out; switch away from it first"
                     ))
                 }
                 GitError::Failed { stderr, .. } if stderr.contains("not found") => {
-                    WorktreeError::NotFound(format!("there is no branch {branch}"))
+                    DomainError::NotFound(format!("there is no branch {branch}"))
                 }
                 _ => e.into(),
             })?;
@@ -466,7 +464,7 @@ fn parse_name_status(line: &str) -> Option<FileChange> {
 
 /// A path relative to a checkout, refusing anything that could leave it (absolute paths, `..`,
 /// the `.git` folder).
-pub fn confine_relative(path: &str) -> Result<String, WorktreeError> {
+pub fn confine_relative(path: &str) -> Result<String, DomainError> {
     use std::path::Component;
     let p = Path::new(path);
     let ok = !path.is_empty()
@@ -476,16 +474,16 @@ pub fn confine_relative(path: &str) -> Result<String, WorktreeError> {
             .next()
             .is_some_and(|c| c.as_os_str() != ".git");
     if !ok {
-        return Err(WorktreeError::Invalid(format!(
+        return Err(DomainError::Invalid(format!(
             "{path:?} is not a path inside the checkout"
         )));
     }
     Ok(path.trim_start_matches("./").to_string())
 }
 
-fn confine_all(paths: &[String]) -> Result<Vec<String>, WorktreeError> {
+fn confine_all(paths: &[String]) -> Result<Vec<String>, DomainError> {
     if paths.is_empty() {
-        return Err(WorktreeError::Invalid("no paths given".into()));
+        return Err(DomainError::Invalid("no paths given".into()));
     }
     paths.iter().map(|p| confine_relative(p)).collect()
 }

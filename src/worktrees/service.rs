@@ -10,36 +10,15 @@ use super::store::{self, WorktreeRecord};
 use super::types::{CreateWorktree, ExternalWorktree, PullRequest, Worktree};
 use crate::base::clock::{format_ts, now_ms};
 use crate::base::db::Db;
+use crate::base::error::DomainError;
 use crate::git::types::validate_branch_name;
 use crate::git::{read, Git, GitError};
-use crate::projects::service::{ProjectError, Projects};
+use crate::projects::service::Projects;
 use crate::projects::store::ProjectRecord;
 use std::path::{Path, PathBuf};
 
 mod cleanup;
 pub use cleanup::disk_usage;
-
-#[derive(Debug, thiserror::Error)]
-pub enum WorktreeError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    /// Refused because something would be lost, or something is in the way.
-    #[error("{0}")]
-    Conflict(String),
-    /// Outside what the caller may touch (a folder outside every project, when confined).
-    #[error("{0}")]
-    Forbidden(String),
-    #[error(transparent)]
-    Git(#[from] GitError),
-    #[error(transparent)]
-    Project(#[from] ProjectError),
-    #[error("{0}")]
-    Io(String),
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-}
 
 #[derive(Clone)]
 pub struct Worktrees {
@@ -68,17 +47,17 @@ impl Worktrees {
         &self.scripts
     }
 
-    pub async fn record(&self, id: &str) -> Result<WorktreeRecord, WorktreeError> {
+    pub async fn record(&self, id: &str) -> Result<WorktreeRecord, DomainError> {
         store::get(&self.db, id)
             .await?
-            .ok_or_else(|| WorktreeError::NotFound(format!("no worktree {id}")))
+            .ok_or_else(|| DomainError::NotFound(format!("no worktree {id}")))
     }
 
     /// Creates a worktree for a new or existing branch and starts the setup script.
-    pub async fn create(&self, req: CreateWorktree) -> Result<Worktree, WorktreeError> {
+    pub async fn create(&self, req: CreateWorktree) -> Result<Worktree, DomainError> {
         let project = self.projects.record(&req.project_id).await?;
         let branch = req.branch.trim().to_string();
-        validate_branch_name(&branch).map_err(WorktreeError::Invalid)?;
+        validate_branch_name(&branch).map_err(DomainError::Invalid)?;
         let main = PathBuf::from(&project.path);
         if req.fetch {
             self.git().run(&main, &["fetch", "--prune"]).await?;
@@ -97,9 +76,9 @@ impl Worktrees {
             Ok::<_, GitError>((base_ok, exists))
         })
         .await
-        .map_err(|e| WorktreeError::Io(e.to_string()))??;
+        .map_err(|e| DomainError::Internal(e.to_string()))??;
         if !base_ok {
-            return Err(WorktreeError::Invalid(format!(
+            return Err(DomainError::Invalid(format!(
                 "the base {base:?} is not a branch or commit of this repository"
             )));
         }
@@ -116,7 +95,7 @@ impl Worktrees {
                 if stderr.contains("already checked out")
                     || stderr.contains("already used by worktree") =>
             {
-                WorktreeError::Conflict(format!(
+                DomainError::Conflict(format!(
                     "the branch {branch} is checked out elsewhere already: {}",
                     stderr.trim()
                 ))
@@ -186,7 +165,7 @@ impl Worktrees {
         &self,
         req: crate::instances::types::CreateInstance,
         confined: bool,
-    ) -> Result<crate::instances::types::CreateInstance, WorktreeError> {
+    ) -> Result<crate::instances::types::CreateInstance, DomainError> {
         let req = self.with_project_defaults(req).await?;
         if confined {
             self.check_within_projects(&req.cwd).await?;
@@ -196,15 +175,15 @@ impl Worktrees {
 
     /// With sign-in on, agents work only inside registered projects (their main checkout, their
     /// worktree folder, their worktrees) unless the owner allows free paths in Settings.
-    async fn check_within_projects(&self, cwd: &str) -> Result<(), WorktreeError> {
+    async fn check_within_projects(&self, cwd: &str) -> Result<(), DomainError> {
         let refuse = || {
-            WorktreeError::Forbidden(format!(
+            DomainError::Forbidden(format!(
                 "{cwd} is not inside a registered project. Register the project first, or allow \
                  free paths in Settings → Access"
             ))
         };
         let Ok(cwd) = std::fs::canonicalize(cwd) else {
-            return Err(WorktreeError::Invalid(format!("{cwd} is not a directory")));
+            return Err(DomainError::Invalid(format!("{cwd} is not a directory")));
         };
         let mut roots: Vec<String> = sqlx::query_scalar(
             "SELECT path FROM projects UNION SELECT worktree_root FROM projects \
@@ -227,12 +206,12 @@ impl Worktrees {
     async fn with_project_defaults(
         &self,
         mut req: crate::instances::types::CreateInstance,
-    ) -> Result<crate::instances::types::CreateInstance, WorktreeError> {
+    ) -> Result<crate::instances::types::CreateInstance, DomainError> {
         let project_id = match req.worktree_id.clone() {
             Some(id) => {
                 let w = self.record(&id).await?;
                 if req.project_id.as_ref().is_some_and(|p| *p != w.project_id) {
-                    return Err(WorktreeError::Invalid(
+                    return Err(DomainError::Invalid(
                         "the worktree belongs to another project".into(),
                     ));
                 }
@@ -260,7 +239,7 @@ impl Worktrees {
     }
 
     /// The project's configured base branch, else the branch of its main checkout.
-    async fn default_base(&self, project: &ProjectRecord) -> Result<String, WorktreeError> {
+    async fn default_base(&self, project: &ProjectRecord) -> Result<String, DomainError> {
         if let Some(b) = &project.base_branch {
             return Ok(b.clone());
         }
@@ -268,21 +247,21 @@ impl Worktrees {
         let head =
             tokio::task::spawn_blocking(move || read::open(&main).and_then(|r| read::head(&r)))
                 .await
-                .map_err(|e| WorktreeError::Io(e.to_string()))??;
+                .map_err(|e| DomainError::Internal(e.to_string()))??;
         match head {
             (Some(branch), _) => Ok(branch),
             (None, Some(commit)) => Ok(commit),
-            (None, None) => Err(WorktreeError::Invalid(
+            (None, None) => Err(DomainError::Invalid(
                 "the repository has no commit to start a worktree from".into(),
             )),
         }
     }
 
     /// `<worktree root>/<branch>`, or with `-2`, `-3`, ... when taken.
-    fn free_path(&self, project: &ProjectRecord, branch: &str) -> Result<PathBuf, WorktreeError> {
+    fn free_path(&self, project: &ProjectRecord, branch: &str) -> Result<PathBuf, DomainError> {
         let root = PathBuf::from(&project.worktree_root);
         std::fs::create_dir_all(&root).map_err(|e| {
-            WorktreeError::Io(format!(
+            DomainError::Internal(format!(
                 "cannot create the worktree root {}: {e}",
                 root.display()
             ))
@@ -297,10 +276,10 @@ impl Worktrees {
                 }
             })
             .find(|p| !p.exists())
-            .ok_or_else(|| WorktreeError::Conflict("no free folder name for the worktree".into()))
+            .ok_or_else(|| DomainError::Conflict("no free folder name for the worktree".into()))
     }
 
-    pub async fn get(&self, id: &str, instances: &InstanceUse) -> Result<Worktree, WorktreeError> {
+    pub async fn get(&self, id: &str, instances: &InstanceUse) -> Result<Worktree, DomainError> {
         let record = self.record(id).await?;
         let project = self.projects.record(&record.project_id).await?;
         let registered = self.registered(&project).await.unwrap_or_default();
@@ -316,7 +295,7 @@ impl Worktrees {
         &self,
         project_id: Option<&str>,
         instances: &InstanceUse,
-    ) -> Result<Vec<Worktree>, WorktreeError> {
+    ) -> Result<Vec<Worktree>, DomainError> {
         if let Some(p) = project_id {
             self.projects.record(p).await?;
         }
@@ -340,7 +319,7 @@ impl Worktrees {
     async fn registered(
         &self,
         project: &ProjectRecord,
-    ) -> Result<Vec<ExternalWorktree>, WorktreeError> {
+    ) -> Result<Vec<ExternalWorktree>, DomainError> {
         let out = self
             .git()
             .run(
@@ -375,7 +354,7 @@ impl Worktrees {
         r: WorktreeRecord,
         project: &ProjectRecord,
         registered: &[ExternalWorktree],
-    ) -> Result<Worktree, WorktreeError> {
+    ) -> Result<Worktree, DomainError> {
         self.describe_as(r, project, registered, false).await
     }
 
@@ -387,7 +366,7 @@ impl Worktrees {
         project: &ProjectRecord,
         registered: &[ExternalWorktree],
         fresh: bool,
-    ) -> Result<Worktree, WorktreeError> {
+    ) -> Result<Worktree, DomainError> {
         let path = PathBuf::from(&r.path);
         let exists = path.is_dir();
         let in_git = registered.iter().find(|w| w.path == r.path);
@@ -481,17 +460,17 @@ impl Worktrees {
         id: &str,
         force: bool,
         instances: &InstanceUse,
-    ) -> Result<Worktree, WorktreeError> {
+    ) -> Result<Worktree, DomainError> {
         let worktree = self.get(id, instances).await?;
         let project = self.projects.record(&worktree.project_id).await?;
         let main = PathBuf::from(&project.path);
         if same_path(&main, Path::new(&worktree.path)) {
-            return Err(WorktreeError::Conflict(
+            return Err(DomainError::Conflict(
                 "that is the project's main checkout; Flotilla never removes it".into(),
             ));
         }
         if !worktree.instances.is_empty() {
-            return Err(WorktreeError::Conflict(format!(
+            return Err(DomainError::Conflict(format!(
                 "{} live instance(s) work in this worktree; stop them first",
                 worktree.instances.len()
             )));
@@ -500,7 +479,7 @@ impl Worktrees {
         if !force && path.is_dir() {
             let lost = self.what_would_be_lost(&path, &worktree).await?;
             if !lost.is_empty() {
-                return Err(WorktreeError::Conflict(format!(
+                return Err(DomainError::Conflict(format!(
                     "removing it would lose {}. Commit and push first, or remove it with force.",
                     lost.join(" and ")
                 )));
@@ -524,12 +503,12 @@ impl Worktrees {
         &self,
         path: &Path,
         worktree: &Worktree,
-    ) -> Result<Vec<String>, WorktreeError> {
+    ) -> Result<Vec<String>, DomainError> {
         let mut lost = Vec::new();
         let read_path = path.to_path_buf();
         let status = tokio::task::spawn_blocking(move || read::status(&read_path))
             .await
-            .map_err(|e| WorktreeError::Io(e.to_string()))??;
+            .map_err(|e| DomainError::Internal(e.to_string()))??;
         let changed = status.changed_paths();
         if !changed.is_empty() {
             let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();

@@ -2,8 +2,9 @@
 //! nothing about an instance is shared mutably: the API talks to it through [`Command`]s and
 //! reads a snapshot it keeps up to date.
 
-use super::{EngineContext, EngineError};
+use super::EngineContext;
 use crate::base::clock::now_ms;
+use crate::base::error::DomainError;
 use crate::instances::codec::PermissionDecision;
 use crate::instances::engine::records::{self, InstanceRecord};
 use crate::instances::types::{FlotillaEvent, Instance, InstanceStatus};
@@ -17,7 +18,7 @@ mod commands;
 mod lifecycle;
 mod output;
 
-pub(super) type Reply<T = ()> = oneshot::Sender<Result<T, EngineError>>;
+pub(super) type Reply<T = ()> = oneshot::Sender<Result<T, DomainError>>;
 
 /// What the rest of the server can ask of an instance.
 pub(super) enum Command {
@@ -146,7 +147,7 @@ pub(super) struct Actor {
     dirty: bool,
     /// Answers held until the snapshot that shows their effect is published, so whoever asked
     /// sees the change as soon as they have the answer.
-    replies: Vec<(Reply, Result<(), EngineError>)>,
+    replies: Vec<(Reply, Result<(), DomainError>)>,
     /// Being deleted: publish nothing more.
     deleted: bool,
 }

@@ -15,6 +15,7 @@ pub mod records;
 
 use crate::base::clock::now_ms;
 use crate::base::db::Db;
+use crate::base::error::DomainError;
 use crate::instances::codec::PermissionDecision;
 use crate::instances::types::{validate_create, CreateInstance, Instance, InstanceStatus};
 use actor::{Actor, Command, Reply};
@@ -68,36 +69,9 @@ impl Default for RestartPolicy {
     }
 }
 
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum EngineError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("at most {max} instances may run at once; stop one first")]
-    Quota { max: usize },
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("cannot start claude: {0}")]
-    Spawn(String),
-    /// Claude Code answered a control request with an error.
-    #[error("Claude Code refused: {0}")]
-    Rejected(String),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<sqlx::Error> for EngineError {
-    fn from(e: sqlx::Error) -> Self {
-        EngineError::Internal(format!("database error: {e}"))
-    }
-}
-
-impl From<events::StoreError> for EngineError {
+impl From<events::StoreError> for DomainError {
     fn from(e: events::StoreError) -> Self {
-        EngineError::Internal(e.to_string())
+        DomainError::Internal(e.to_string())
     }
 }
 
@@ -130,7 +104,7 @@ struct Inner {
 impl Supervisor {
     /// Loads the known instances. Ones that were live when the server last stopped are shown as
     /// stopped (resumable); process groups an unclean stop left behind are killed first.
-    pub async fn start(db: Db, config: EngineConfig) -> Result<Self, EngineError> {
+    pub async fn start(db: Db, config: EngineConfig) -> Result<Self, DomainError> {
         let bus = EventBus::new();
         let store = EventStore::start(db.clone(), bus.clone());
         let ctx = Arc::new(EngineContext {
@@ -186,19 +160,19 @@ impl Supervisor {
     }
 
     /// Starts a new instance.
-    pub async fn create(&self, req: CreateInstance) -> Result<Instance, EngineError> {
-        validate_create(&req).map_err(EngineError::Invalid)?;
+    pub async fn create(&self, req: CreateInstance) -> Result<Instance, DomainError> {
+        validate_create(&req).map_err(DomainError::Invalid)?;
         let cwd = std::fs::canonicalize(&req.cwd)
             .ok()
             .filter(|p| p.is_dir())
             .ok_or_else(|| {
-                EngineError::Invalid(format!(
+                DomainError::Invalid(format!(
                     "cwd {} does not exist or is not a directory",
                     req.cwd
                 ))
             })?;
         if let Some(prompt) = &req.prompt {
-            crate::instances::types::validate_prompt(prompt).map_err(EngineError::Invalid)?;
+            crate::instances::types::validate_prompt(prompt).map_err(DomainError::Invalid)?;
         }
         self.check_claude()?;
         let _admitted = self.inner.admission.lock().await;
@@ -250,18 +224,18 @@ impl Supervisor {
         list
     }
 
-    pub fn get(&self, id: &str) -> Result<Instance, EngineError> {
+    pub fn get(&self, id: &str) -> Result<Instance, DomainError> {
         Ok(lock(&self.handle(id)?.snapshot).clone())
     }
 
     /// Sends a prompt: now if the instance is idle, else queued behind the running turn.
-    pub async fn query(&self, id: &str, prompt: String) -> Result<(), EngineError> {
-        crate::instances::types::validate_prompt(&prompt).map_err(EngineError::Invalid)?;
+    pub async fn query(&self, id: &str, prompt: String) -> Result<(), DomainError> {
+        crate::instances::types::validate_prompt(&prompt).map_err(DomainError::Invalid)?;
         self.ask(id, |reply| Command::Query { prompt, reply }).await
     }
 
     /// Aborts the running turn; the process stays alive.
-    pub async fn interrupt(&self, id: &str) -> Result<(), EngineError> {
+    pub async fn interrupt(&self, id: &str) -> Result<(), DomainError> {
         self.ask(id, |reply| Command::Interrupt { reply }).await
     }
 
@@ -270,7 +244,7 @@ impl Supervisor {
         id: &str,
         request_id: String,
         decision: PermissionDecision,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), DomainError> {
         self.ask(id, |reply| Command::Permission {
             request_id,
             decision,
@@ -279,20 +253,20 @@ impl Supervisor {
         .await
     }
 
-    pub async fn set_model(&self, id: &str, model: String) -> Result<(), EngineError> {
-        crate::instances::types::validate_model(&model).map_err(EngineError::Invalid)?;
+    pub async fn set_model(&self, id: &str, model: String) -> Result<(), DomainError> {
+        crate::instances::types::validate_model(&model).map_err(DomainError::Invalid)?;
         self.ask(id, |reply| Command::SetModel { model, reply })
             .await
     }
 
-    pub async fn set_permission_mode(&self, id: &str, mode: String) -> Result<(), EngineError> {
-        crate::instances::types::validate_permission_mode(&mode).map_err(EngineError::Invalid)?;
+    pub async fn set_permission_mode(&self, id: &str, mode: String) -> Result<(), DomainError> {
+        crate::instances::types::validate_permission_mode(&mode).map_err(DomainError::Invalid)?;
         self.ask(id, |reply| Command::SetPermissionMode { mode, reply })
             .await
     }
 
     /// Stops the process; the instance stays, resumable.
-    pub async fn stop(&self, id: &str) -> Result<Instance, EngineError> {
+    pub async fn stop(&self, id: &str) -> Result<Instance, DomainError> {
         let reason = Some("stopped by the user".to_string());
         self.ask(id, |reply| Command::Stop { reason, reply })
             .await?;
@@ -300,7 +274,7 @@ impl Supervisor {
     }
 
     /// Starts a stopped or failed instance again, continuing its conversation.
-    pub async fn resume(&self, id: &str) -> Result<Instance, EngineError> {
+    pub async fn resume(&self, id: &str) -> Result<Instance, DomainError> {
         self.check_claude()?;
         let _admitted = self.inner.admission.lock().await;
         if !self.get(id)?.status.is_live() {
@@ -312,7 +286,7 @@ impl Supervisor {
 
     /// Stops the process and forgets the instance and its events. Claude Code's own transcript
     /// of the session stays where Claude Code keeps it.
-    pub async fn delete(&self, id: &str) -> Result<Instance, EngineError> {
+    pub async fn delete(&self, id: &str) -> Result<Instance, DomainError> {
         self.ask(id, |reply| Command::Delete { reply }).await?;
         let instance = self.get(id)?;
         // The actor has ended; dropping the handle frees what is left of it.
@@ -361,12 +335,12 @@ impl Supervisor {
         let _ = self.inner.ctx.store.flush().await;
     }
 
-    fn check_claude(&self) -> Result<(), EngineError> {
+    fn check_claude(&self) -> Result<(), DomainError> {
         let bin = &self.inner.ctx.config.claude_bin;
         crate::base::claude::resolve_executable(bin)
             .map(|_| ())
             .ok_or_else(|| {
-                EngineError::Unavailable(format!(
+                DomainError::Unavailable(format!(
                     "the Claude Code executable `{}` was not found. {}",
                     bin.display(),
                     crate::base::INSTALL_HINT
@@ -374,7 +348,7 @@ impl Supervisor {
             })
     }
 
-    fn check_quota(&self) -> Result<(), EngineError> {
+    fn check_quota(&self) -> Result<(), DomainError> {
         let max = self.inner.ctx.config.max_live;
         let live = self
             .read_handles()
@@ -382,29 +356,29 @@ impl Supervisor {
             .filter(|h| lock(&h.snapshot).status.is_live())
             .count();
         if live >= max {
-            return Err(EngineError::Quota { max });
+            return Err(DomainError::Quota { max });
         }
         Ok(())
     }
 
-    fn handle(&self, id: &str) -> Result<HandleRef, EngineError> {
+    fn handle(&self, id: &str) -> Result<HandleRef, DomainError> {
         self.read_handles()
             .get(id)
             .map(|h| HandleRef {
                 commands: h.commands.clone(),
                 snapshot: h.snapshot.clone(),
             })
-            .ok_or_else(|| EngineError::NotFound(format!("no instance {id}")))
+            .ok_or_else(|| DomainError::NotFound(format!("no instance {id}")))
     }
 
     async fn ask<T>(
         &self,
         id: &str,
         make: impl FnOnce(Reply<T>) -> Command,
-    ) -> Result<T, EngineError> {
+    ) -> Result<T, DomainError> {
         let handle = self.handle(id)?;
         let (reply, answer) = oneshot::channel();
-        let gone = || EngineError::NotFound(format!("instance {id} has ended"));
+        let gone = || DomainError::NotFound(format!("instance {id} has ended"));
         handle
             .commands
             .send(make(reply))

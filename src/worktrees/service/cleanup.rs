@@ -1,7 +1,8 @@
 //! The cleanup view: worktrees worth removing, and the disk they use.
 
-use super::{same_path, InstanceUse, WorktreeError, Worktrees};
+use super::{same_path, InstanceUse, Worktrees};
 use crate::base::clock::now_ms;
+use crate::base::error::DomainError;
 use crate::worktrees::types::{Cleanup, CleanupCandidate, Worktree};
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,7 @@ impl Worktrees {
         project_id: &str,
         instances: &InstanceUse,
         idle_for_ms: i64,
-    ) -> Result<Cleanup, WorktreeError> {
+    ) -> Result<Cleanup, DomainError> {
         let project = self.projects.record(project_id).await?;
         let main = PathBuf::from(&project.path);
         self.git().run(&main, &["worktree", "prune"]).await?;

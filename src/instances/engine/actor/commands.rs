@@ -3,8 +3,8 @@
 
 use super::{Actor, Command, PendingControl};
 use crate::base::clock::now_ms;
+use crate::base::error::DomainError;
 use crate::instances::codec::{self, PermissionDecision};
-use crate::instances::engine::EngineError;
 use crate::instances::types::FlotillaEvent;
 use serde_json::json;
 use tokio::time::Instant;
@@ -24,7 +24,7 @@ impl Actor {
                         .await;
                     Ok(())
                 } else {
-                    Err(EngineError::Conflict("no turn is running".into()))
+                    Err(DomainError::Conflict("no turn is running".into()))
                 };
                 self.replies.push((reply, result));
             }
@@ -71,7 +71,7 @@ impl Actor {
             }
             Command::Resume { reply } => {
                 let result = if self.proc.is_some() {
-                    Err(EngineError::Conflict(
+                    Err(DomainError::Conflict(
                         "the instance is already running".into(),
                     ))
                 } else {
@@ -117,9 +117,9 @@ impl Actor {
         }
     }
 
-    async fn query(&mut self, prompt: String) -> Result<(), EngineError> {
+    async fn query(&mut self, prompt: String) -> Result<(), DomainError> {
         if self.proc.is_none() && self.restart_at.is_none() {
-            return Err(EngineError::Conflict(
+            return Err(DomainError::Conflict(
                 "the instance is not running; resume it first".into(),
             ));
         }
@@ -142,9 +142,9 @@ impl Actor {
         &mut self,
         request_id: &str,
         decision: PermissionDecision,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), DomainError> {
         let Some(pending) = self.permissions.remove(request_id) else {
-            return Err(EngineError::NotFound(format!(
+            return Err(DomainError::NotFound(format!(
                 "no permission request {request_id} is waiting (it may have been answered or timed out)"
             )));
         };

@@ -2,10 +2,11 @@
 
 use super::{Actor, LiveProcess, PendingControl, ProcEvent};
 use crate::base::clock::now_ms;
+use crate::base::error::DomainError;
 use crate::instances::codec;
 use crate::instances::engine::process::{self, SessionArg, SpawnSpec};
 use crate::instances::engine::records::InstanceRecord;
-use crate::instances::engine::{EngineContext, EngineError};
+use crate::instances::engine::EngineContext;
 use crate::instances::types::FlotillaEvent;
 use serde_json::json;
 use std::os::unix::process::ExitStatusExt;
@@ -17,10 +18,11 @@ use tokio::time::Instant;
 impl Actor {
     /// Starts a `claude` process: `--resume` when the session has a transcript to continue,
     /// else `--session-id`. Queued prompts are sent at once (the CLI reads them in order).
-    pub(super) async fn start_process(&mut self) -> Result<(), EngineError> {
+    pub(super) async fn start_process(&mut self) -> Result<(), DomainError> {
         let spec = spawn_spec(&self.ctx, &self.record)?;
         let resumed = matches!(spec.session, SessionArg::Resume(_));
-        let spawned = process::spawn(&spec).map_err(|e| EngineError::Spawn(e.to_string()))?;
+        let spawned = process::spawn(&spec)
+            .map_err(|e| DomainError::Internal(format!("cannot start claude: {e}")))?;
         self.generation += 1;
         let generation = self.generation;
         let pid = spawned.pid;
@@ -129,7 +131,7 @@ impl Actor {
             if let PendingControl::SetModel(_, reply)
             | PendingControl::SetPermissionMode(_, reply) = control
             {
-                let result = Err(EngineError::Conflict("the process exited".into()));
+                let result = Err(DomainError::Conflict("the process exited".into()));
                 self.replies.push((reply, result));
             }
         }
@@ -232,10 +234,10 @@ fn session_arg(ctx: &EngineContext, record: &InstanceRecord) -> SessionArg {
     }
 }
 
-fn spawn_spec(ctx: &EngineContext, record: &InstanceRecord) -> Result<SpawnSpec, EngineError> {
+fn spawn_spec(ctx: &EngineContext, record: &InstanceRecord) -> Result<SpawnSpec, DomainError> {
     let program =
         crate::base::claude::resolve_executable(&ctx.config.claude_bin).ok_or_else(|| {
-            EngineError::Unavailable(format!(
+            DomainError::Unavailable(format!(
                 "the Claude Code executable `{}` was not found. {}",
                 ctx.config.claude_bin.display(),
                 crate::base::INSTALL_HINT

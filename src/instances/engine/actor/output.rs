@@ -3,8 +3,8 @@
 
 use super::{Actor, PendingControl, PendingPermission};
 use crate::base::clock::now_ms;
+use crate::base::error::DomainError;
 use crate::instances::codec::{self, CliMessage, ControlRequestBody, Decoded};
-use crate::instances::engine::EngineError;
 use crate::instances::types::FlotillaEvent;
 use serde_json::json;
 use tokio::time::Instant;
@@ -94,7 +94,9 @@ impl Actor {
                         }
                         self.replies.push((
                             reply,
-                            error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))),
+                            error.map_or(Ok(()), |e| {
+                                Err(DomainError::Conflict(format!("Claude Code refused: {e}")))
+                            }),
                         ));
                     }
                     Some(PendingControl::SetPermissionMode(mode, reply)) => {
@@ -103,7 +105,9 @@ impl Actor {
                         }
                         self.replies.push((
                             reply,
-                            error.map_or(Ok(()), |e| Err(EngineError::Rejected(e))),
+                            error.map_or(Ok(()), |e| {
+                                Err(DomainError::Conflict(format!("Claude Code refused: {e}")))
+                            }),
                         ));
                     }
                     Some(PendingControl::Initialize | PendingControl::Interrupt) | None => {
