@@ -14,7 +14,8 @@ use flotilla::git::types::DiffSource;
 use flotilla::git::Git;
 use flotilla::projects::service::Projects;
 use flotilla::projects::types::CreateProject;
-use flotilla::worktrees::review::{Checkout, Review};
+use flotilla::review::service::Review;
+use flotilla::review::types::CheckoutKind;
 use flotilla::worktrees::scripts::Scripts;
 use flotilla::worktrees::service::Worktrees;
 use flotilla::worktrees::types::CreateWorktree;
@@ -73,13 +74,15 @@ async fn main() {
         std::fs::write(repo.join(format!("untracked{i}.txt")), "new\n").unwrap();
     }
     let runs = 15;
-    let _ = flotilla::git::read::status(&repo);
+    // Through the git boundary's async handle, as every caller reads a status.
+    let handle = Git::default().repo(repo.clone());
+    let _ = handle.status().await;
     let _ = git(&repo, &["status", "--porcelain"]);
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let status = flotilla::git::read::status(&repo).expect("status");
+        let status = handle.status().await.expect("status");
         ours.push(t.elapsed());
         assert_eq!(status.unstaged.len(), 10);
         let t = Instant::now();
@@ -94,8 +97,34 @@ async fn main() {
         ours.as_secs_f64() / theirs.as_secs_f64()
     );
 
-    // 2. A 10 000-line diff: every 20th line changed (500 hunks), and a new 10 000-line file.
-    let review = Review::new(Git::default(), "claude".into(), tmp.path().into());
+    // The services, as the server builds them, with the repository registered as a project.
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = flotilla::base::db::open(&data.join("flotilla.db"))
+        .await
+        .expect("db");
+    let secrets = flotilla::base::secrets::SecretBox::open(&data).expect("secrets");
+    let projects = Projects::new(db.clone(), Git::default(), data.clone(), secrets);
+    let worktrees = Worktrees::new(db.clone(), projects.clone(), Scripts::new(db.clone()));
+    let project = projects
+        .create(CreateProject {
+            name: "bench".into(),
+            path: Some(repo.display().to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("project");
+    let review = Review::new(
+        db.clone(),
+        projects.clone(),
+        worktrees.clone(),
+        reqwest::Client::new(),
+        "claude".into(),
+        tmp.path().into(),
+    );
+
+    // 2. A 10 000-line diff: every 20th line changed (500 hunks), and a new 10 000-line file,
+    // through the review service (the checkout found from the project id, as the API does).
     let text: String = (0..10_000)
         .map(|i| format!("line number {i} of a long file\n"))
         .collect();
@@ -113,11 +142,6 @@ async fn main() {
         .collect();
     std::fs::write(repo.join("big.txt"), changed).unwrap();
     std::fs::write(repo.join("new-big.txt"), &text).unwrap();
-    let checkout = Checkout {
-        path: repo.clone(),
-        base: Some("main".into()),
-        env: Default::default(),
-    };
     for (name, file) in [
         ("500 hunks, one page of 200", "big.txt"),
         ("one 10 000-line hunk", "new-big.txt"),
@@ -127,7 +151,14 @@ async fn main() {
         for _ in 0..runs {
             let t = Instant::now();
             let diff = review
-                .diff(&checkout, file, None, DiffSource::Unstaged, 0)
+                .diff(
+                    CheckoutKind::MainCheckout,
+                    &project.id,
+                    file,
+                    None,
+                    DiffSource::Unstaged,
+                    0,
+                )
                 .await
                 .expect("diff");
             bytes = serde_json::to_vec(&diff).expect("json").len();
@@ -143,22 +174,6 @@ async fn main() {
     // 3. Worktree creation: Flotilla's service (checks, git worktree add, record) vs. the CLI.
     git(&repo, &["checkout", "-q", "--", "."]);
     git(&repo, &["clean", "-qfd"]);
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let db = flotilla::base::db::open(&data.join("flotilla.db"))
-        .await
-        .expect("db");
-    let secrets = flotilla::base::secrets::SecretBox::open(&data).expect("secrets");
-    let projects = Projects::new(db.clone(), Git::default(), data.clone(), secrets);
-    let worktrees = Worktrees::new(db.clone(), projects.clone(), Scripts::new(db.clone()));
-    let project = projects
-        .create(CreateProject {
-            name: "bench".into(),
-            path: Some(repo.display().to_string()),
-            ..Default::default()
-        })
-        .await
-        .expect("project");
     let creations = 5;
     let mut ours = Vec::new();
     let mut theirs = Vec::new();

@@ -144,7 +144,8 @@ mod http {
 
     /// Gives a server function's response the status of its error (Leptos would send 500 for
     /// every error), so a bad input is a 4xx there as on the REST API.
-    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    pub fn respond<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
+        let result = result.map_err(Into::into);
         if let Err(e) = &result {
             if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 options.set_status(e.status());

@@ -18,6 +18,7 @@ pub mod health;
 pub mod instances;
 pub mod mcp;
 pub mod projects;
+pub mod review;
 pub mod sessions;
 pub mod settings;
 pub mod ui;

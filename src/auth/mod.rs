@@ -39,10 +39,10 @@ mod throttle;
 mod tokens;
 
 mod access_ui;
-mod pages;
+mod pages_ui;
 mod settings_ui;
 
-pub use pages::{LoginPage, SetupPage, UserMenu};
+pub use pages_ui::{LoginPage, SetupPage, UserMenu};
 pub use settings_ui::{AccessPanel, AuditPanel, PasswordPanel, SessionsPanel, TokensPanel};
 
 #[cfg(feature = "ssr")]

@@ -3,13 +3,13 @@
 //! `/healthz` and `/readyz` (in `http`) are for machines; [`ClaudeBadge`] shows the same facts in
 //! the header for people.
 
-mod badge;
+mod badge_ui;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod probe;
 
-pub use badge::ClaudeBadge;
+pub use badge_ui::ClaudeBadge;
 
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -3,7 +3,8 @@
 //! - `types`: the API's project types (shared with the browser)
 //! - `service` (server): register / scaffold, settings, environment (secrets encrypted),
 //!   CLAUDE.md; `store`: the tables; `templates`: project templates
-//! - `http` (server): the routes
+//! - `http` (server): the routes; `api`: the server functions the pages call
+//! - `pages_ui`, `settings_ui`: the pages
 
 pub mod api;
 pub mod types;
@@ -17,7 +18,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod templates;
 
-mod pages;
+mod pages_ui;
 mod settings_ui;
 
-pub use pages::{ProjectPage, ProjectsPage};
+pub use pages_ui::{ProjectPage, ProjectsPage};

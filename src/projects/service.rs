@@ -11,7 +11,7 @@ use crate::base::clock::{format_ts, now_ms};
 use crate::base::db::Db;
 use crate::base::error::DomainError;
 use crate::base::secrets::{mask, SecretBox};
-use crate::git::{read, Git};
+use crate::git::Git;
 use crate::instances::types::{validate_model, validate_permission_mode};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,10 +109,7 @@ impl Projects {
         }
         let canonical = std::fs::canonicalize(path)
             .map_err(|_| DomainError::Invalid(format!("{path} does not exist")))?;
-        let check = canonical.clone();
-        let is_repo = tokio::task::spawn_blocking(move || read::is_work_tree(&check))
-            .await
-            .unwrap_or(false);
+        let is_repo = self.git.repo(canonical.clone()).is_work_tree().await;
         if !is_repo {
             return Err(DomainError::Invalid(format!(
                 "{path} is not the top folder of a git repository (run `git init` there, or pick a template)"
@@ -194,13 +191,10 @@ impl Projects {
 
     /// A record with what is read live from the repository added.
     async fn project(&self, r: ProjectRecord) -> Project {
-        let path = PathBuf::from(&r.path);
-        let (branch, missing) = tokio::task::spawn_blocking(move || match read::open(&path) {
-            Ok(repo) => (read::head(&repo).ok().and_then(|(b, _)| b), false),
+        let (branch, missing) = match self.git.repo(&r.path).head().await {
+            Ok(head) => (head.branch, false),
             Err(_) => (None, true),
-        })
-        .await
-        .unwrap_or((None, true));
+        };
         Project {
             id: r.id,
             name: r.name,

@@ -203,20 +203,11 @@ pub async fn build_state(
     );
     let instances = crate::instances::engine::Supervisor::start(db.clone(), engine).await?;
     let git = crate::git::Git::default();
-    let projects = crate::projects::service::Projects::new(
-        db.clone(),
-        git.clone(),
-        config.data_dir.clone(),
-        secrets,
-    );
+    let projects =
+        crate::projects::service::Projects::new(db.clone(), git, config.data_dir.clone(), secrets);
     let scripts = crate::worktrees::scripts::Scripts::new(db.clone());
     let worktrees =
         crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts);
-    let review = crate::worktrees::review::Review::new(
-        git,
-        config.claude_bin.clone(),
-        config.claude_home.clone(),
-    );
     let access = &config.access;
     let auth = crate::auth::Auth::open(
         db.clone(),
@@ -249,6 +240,14 @@ pub async fn build_state(
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| ServerError::HttpClient(e.to_string()))?;
+    let review = crate::review::service::Review::new(
+        db.clone(),
+        projects.clone(),
+        worktrees.clone(),
+        http.clone(),
+        config.claude_bin.clone(),
+        config.claude_home.clone(),
+    );
     Ok(AppState {
         leptos_options,
         db,

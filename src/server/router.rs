@@ -86,6 +86,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::instances::http::routes())
         .merge(crate::projects::http::routes())
         .merge(crate::worktrees::http::routes())
+        .merge(crate::review::http::routes())
         .merge(crate::auth::http::routes())
 }
 

@@ -24,7 +24,7 @@ pub struct AppState {
     pub instances: crate::instances::engine::Supervisor,
     pub projects: crate::projects::service::Projects,
     pub worktrees: crate::worktrees::service::Worktrees,
-    pub review: crate::worktrees::review::Review,
+    pub review: crate::review::service::Review,
     pub auth: crate::auth::Auth,
     /// For calls to other services (the GitHub API).
     pub http: reqwest::Client,

@@ -1,9 +1,11 @@
 //! What can be started in a checkout: Claude (an instance) and the project's run script.
 
-use super::api::{get_script_run, run_project_script};
-use super::types::{CheckoutKind, RunStatus, ScriptRun};
-use crate::instances::new_instance::launch_action;
+use super::api::get_script_run;
+use super::types::{RunStatus, ScriptRun};
+use crate::instances::new_instance_ui::launch_action;
 use crate::instances::types::{CreateInstance, PERMISSION_MODES};
+use crate::review::api::run_project_script;
+use crate::review::types::CheckoutKind;
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_router::components::A;

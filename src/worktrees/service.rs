@@ -12,7 +12,7 @@ use crate::base::clock::{format_ts, now_ms};
 use crate::base::db::Db;
 use crate::base::error::DomainError;
 use crate::git::types::validate_branch_name;
-use crate::git::{read, Git, GitError};
+use crate::git::{Git, GitError};
 use crate::projects::service::Projects;
 use crate::projects::store::ProjectRecord;
 use std::path::{Path, PathBuf};
@@ -66,18 +66,9 @@ impl Worktrees {
             Some(b) => b.to_string(),
             None => self.default_base(&project).await?,
         };
-        let (check_main, check_base, check_branch) = (main.clone(), base.clone(), branch.clone());
-        let (base_ok, branch_exists) = tokio::task::spawn_blocking(move || {
-            let repo = read::open(&check_main)?;
-            let base_ok = read::resolve(&repo, &check_base).is_ok();
-            let exists = repo
-                .find_reference(format!("refs/heads/{check_branch}").as_str())
-                .is_ok();
-            Ok::<_, GitError>((base_ok, exists))
-        })
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))??;
-        if !base_ok {
+        let main_repo = self.git().repo(main.clone());
+        let branch_exists = main_repo.has_branch(&branch).await?;
+        if !main_repo.resolves(&base).await? {
             return Err(DomainError::Invalid(format!(
                 "the base {base:?} is not a branch or commit of this repository"
             )));
@@ -102,16 +93,13 @@ impl Worktrees {
             }
             _ => e.into(),
         })?;
-        let start_path = path.clone();
-        let start_commit = tokio::task::spawn_blocking(move || {
-            read::open(&start_path)
-                .and_then(|repo| read::head(&repo))
-                .ok()
-                .and_then(|(_, head)| head)
-        })
-        .await
-        .ok()
-        .flatten();
+        let start_commit = self
+            .git()
+            .repo(path.clone())
+            .head()
+            .await
+            .ok()
+            .and_then(|h| h.commit);
         let record = WorktreeRecord {
             start_commit,
             id: uuid::Uuid::new_v4().to_string(),
@@ -243,12 +231,8 @@ impl Worktrees {
         if let Some(b) = &project.base_branch {
             return Ok(b.clone());
         }
-        let main = PathBuf::from(&project.path);
-        let head =
-            tokio::task::spawn_blocking(move || read::open(&main).and_then(|r| read::head(&r)))
-                .await
-                .map_err(|e| DomainError::Internal(e.to_string()))??;
-        match head {
+        let head = self.git().repo(&project.path).head().await?;
+        match (head.branch, head.commit) {
             (Some(branch), _) => Ok(branch),
             (None, Some(commit)) => Ok(commit),
             (None, None) => Err(DomainError::Invalid(
@@ -376,34 +360,25 @@ impl Worktrees {
         } else if !registered.is_empty() && in_git.is_none() {
             drift = Some("git no longer lists it as a worktree".to_string());
         }
-        let (branch, base, read_path) = (r.branch.clone(), r.base.clone(), path.clone());
+        let (branch, base) = (r.branch.clone(), r.base.clone());
+        let repo = self.git().repo(path.clone());
         let facts = if exists && fresh {
-            tokio::task::spawn_blocking(move || {
-                let (current, head) = read::open(&read_path)
-                    .and_then(|repo| read::head(&repo))
-                    .unwrap_or((None, None));
-                let (ahead, behind) =
-                    read::ahead_behind(&read_path, "HEAD", &base).unwrap_or((0, 0));
-                let disk = read::index_bytes(&read_path).unwrap_or(0);
-                (head, current, false, ahead, behind, disk)
-            })
-            .await
-            .unwrap_or((None, None, false, 0, 0, 0))
+            // Just created: nothing is changed yet, and the index knows the size.
+            let head = repo.head().await.unwrap_or_default();
+            let (ahead, behind) = repo.ahead_behind("HEAD", &base).await.unwrap_or((0, 0));
+            let disk = repo.index_bytes().await.unwrap_or(0);
+            (head.commit, head.branch, false, ahead, behind, disk)
         } else if exists {
             // The disk walk and the status both read the whole tree: side by side, not in turn.
-            let disk_path = read_path.clone();
+            let disk_path = path.clone();
             let disk = tokio::task::spawn_blocking(move || disk_usage(&disk_path));
-            let (head, current, dirty, ahead, behind) = tokio::task::spawn_blocking(move || {
-                let status = read::status(&read_path).ok();
-                let head = status.as_ref().and_then(|s| s.head.clone());
-                let current = status.as_ref().and_then(|s| s.branch.clone());
-                let dirty = status.as_ref().is_some_and(|s| !s.is_clean());
-                let (ahead, behind) =
-                    read::ahead_behind(&read_path, "HEAD", &base).unwrap_or((0, 0));
-                (head, current, dirty, ahead, behind)
-            })
-            .await
-            .unwrap_or((None, None, false, 0, 0));
+            let (status, (ahead, behind)) = tokio::join!(repo.status(), async {
+                repo.ahead_behind("HEAD", &base).await.unwrap_or((0, 0))
+            });
+            let status = status.ok();
+            let head = status.as_ref().and_then(|s| s.head.clone());
+            let current = status.as_ref().and_then(|s| s.branch.clone());
+            let dirty = status.as_ref().is_some_and(|s| !s.is_clean());
             (head, current, dirty, ahead, behind, disk.await.unwrap_or(0))
         } else {
             (None, None, false, 0, 0, 0)
@@ -505,10 +480,7 @@ impl Worktrees {
         worktree: &Worktree,
     ) -> Result<Vec<String>, DomainError> {
         let mut lost = Vec::new();
-        let read_path = path.to_path_buf();
-        let status = tokio::task::spawn_blocking(move || read::status(&read_path))
-            .await
-            .map_err(|e| DomainError::Internal(e.to_string()))??;
+        let status = self.git().repo(path).status().await?;
         let changed = status.changed_paths();
         if !changed.is_empty() {
             let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();

@@ -1,5 +1,6 @@
 //! Worktree types of the API, shared by the server and the browser.
 
+pub use crate::review::types::PullRequest;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,13 +42,6 @@ pub struct CreateWorktree {
     /// `git fetch` first.
     #[serde(default)]
     pub fetch: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PullRequest {
-    pub url: String,
-    pub number: u64,
-    pub state: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,46 +87,4 @@ pub struct CleanupCandidate {
     pub worktree: Worktree,
     /// Why it is listed: "merged", "idle".
     pub reasons: Vec<String>,
-}
-
-/// Which checkout a review operation is about: a worktree, or a project's main checkout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckoutKind {
-    Worktree,
-    MainCheckout,
-}
-
-/// How to bring a branch up to date with its base.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncStrategy {
-    Rebase,
-    Merge,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncOutcome {
-    /// "up_to_date", "rebased" or "merged".
-    pub result: String,
-    pub head: Option<String>,
-}
-
-/// One entry of a folder in the explorer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DirEntry {
-    pub name: String,
-    /// Relative to the checkout.
-    pub path: String,
-    pub dir: bool,
-    pub size: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileContent {
-    pub path: String,
-    /// None for binary or oversized files.
-    pub content: Option<String>,
-    pub size: u64,
-    pub binary: bool,
 }

@@ -4,12 +4,12 @@ use super::api::{add_project, forget_project, get_project, list_projects, list_t
 use super::settings_ui::{ClaudeMdPanel, EnvPanel, SettingsPanel};
 use super::types::{CreateProject, Project};
 use crate::error::AppError;
+use crate::review::types::CheckoutKind;
+use crate::review::Branches;
+use crate::review::{ExplorerPanel, ReviewPanel};
 use crate::ui::Icon;
 use crate::worktrees::actions_ui::{RunScript, StartInstance};
 use crate::worktrees::list_ui::{CleanupPanel, WorktreesPanel};
-use crate::worktrees::review_ui::{ExplorerPanel, ReviewPanel};
-use crate::worktrees::types::CheckoutKind;
-use crate::worktrees::Branches;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

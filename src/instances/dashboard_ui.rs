@@ -1,7 +1,7 @@
 //! The dashboard: every instance, live, and a form to start one.
 
 use super::api::{delete_instance, list_instances, resume_instance, stop_instance};
-use super::new_instance::{launch_action, NewInstanceForm};
+use super::new_instance_ui::{launch_action, NewInstanceForm};
 use super::types::{Instance, InstanceStatus, ListUpdate};
 use crate::error::AppError;
 use crate::ui::browser::now_ms;

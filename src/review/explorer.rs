@@ -2,9 +2,11 @@
 //! left out), files read and written. Every path is confined to the checkout: no absolute
 //! paths, no `..`, nothing under `.git`, and no symlink that leads outside.
 
-use super::review::confine_relative;
-use super::types::{DirEntry, FileContent};
+use super::checkout::confine_relative;
+use super::service::Review;
+use super::types::{CheckoutKind, DirEntry, FileContent};
 use crate::base::error::DomainError;
+use crate::git::Repo;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are not opened in the editor.
@@ -46,9 +48,69 @@ pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, DomainError> {
     Ok(resolved)
 }
 
+impl Review {
+    /// The entries of folder `dir` of the checkout (see [`list_dir`]).
+    pub async fn files(
+        &self,
+        kind: CheckoutKind,
+        id: &str,
+        dir: &str,
+    ) -> Result<Vec<DirEntry>, DomainError> {
+        list_dir(&self.checkout(kind, id).await?.repo, dir).await
+    }
+
+    pub async fn read_file(
+        &self,
+        kind: CheckoutKind,
+        id: &str,
+        path: String,
+    ) -> Result<FileContent, DomainError> {
+        let root = self.checkout(kind, id).await?.path().to_path_buf();
+        off_thread(move || read_file(&root, &path)).await
+    }
+
+    pub async fn write_file(
+        &self,
+        kind: CheckoutKind,
+        id: &str,
+        path: String,
+        content: String,
+    ) -> Result<(), DomainError> {
+        let root = self.checkout(kind, id).await?.path().to_path_buf();
+        off_thread(move || write_file(&root, &path, &content)).await
+    }
+}
+
+/// File system work off the async threads.
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, DomainError> + Send + 'static,
+) -> Result<T, DomainError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| DomainError::Internal(format!("the file operation was interrupted: {e}")))?
+}
+
 /// The entries of folder `rel` (folders first, then files, by name), without `.git` and
 /// without what .gitignore ignores.
-pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, DomainError> {
+pub async fn list_dir(repo: &Repo, rel: &str) -> Result<Vec<DirEntry>, DomainError> {
+    let (root, dir) = (repo.path().to_path_buf(), rel.to_string());
+    let entries = off_thread(move || entries(&root, &dir)).await?;
+    let candidates = entries
+        .iter()
+        .map(|e| (PathBuf::from(&e.path), e.dir))
+        .collect();
+    let ignored = repo.ignored(candidates).await;
+    let mut entries: Vec<DirEntry> = entries
+        .into_iter()
+        .zip(ignored)
+        .filter_map(|(entry, ignored)| (!ignored).then_some(entry))
+        .collect();
+    entries.sort_by(|a, b| b.dir.cmp(&a.dir).then_with(|| a.name.cmp(&b.name)));
+    Ok(entries)
+}
+
+/// Every entry of folder `rel` but `.git`, unsorted and unfiltered.
+fn entries(root: &Path, rel: &str) -> Result<Vec<DirEntry>, DomainError> {
     let dir = resolve(root, rel)?;
     if !dir.is_dir() {
         return Err(DomainError::NotFound(format!("{rel:?} is not a folder")));
@@ -79,17 +141,6 @@ pub fn list_dir(root: &Path, rel: &str) -> Result<Vec<DirEntry>, DomainError> {
             size: if is_dir { 0 } else { meta.len() },
         });
     }
-    let candidates: Vec<(&Path, bool)> = entries
-        .iter()
-        .map(|e| (Path::new(e.path.as_str()), e.dir))
-        .collect();
-    let ignored = crate::git::read::ignored(&root, &candidates);
-    let mut entries: Vec<DirEntry> = entries
-        .into_iter()
-        .zip(ignored)
-        .filter_map(|(entry, ignored)| (!ignored).then_some(entry))
-        .collect();
-    entries.sort_by(|a, b| b.dir.cmp(&a.dir).then_with(|| a.name.cmp(&b.name)));
     Ok(entries)
 }
 
@@ -159,6 +210,10 @@ pub fn write_file(root: &Path, rel: &str, content: &str) -> Result<(), DomainErr
 mod tests {
     use super::*;
 
+    fn repo(path: &Path) -> Repo {
+        crate::git::Git::default().repo(path)
+    }
+
     fn checkout() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::process::Command::new("git")
@@ -175,22 +230,23 @@ mod tests {
         dir
     }
 
-    #[test]
-    fn lists_honour_gitignore_and_hide_git() {
+    #[tokio::test]
+    async fn lists_honour_gitignore_and_hide_git() {
         let dir = checkout();
-        let names: Vec<String> = list_dir(dir.path(), "")
+        let names: Vec<String> = list_dir(&repo(dir.path()), "")
+            .await
             .unwrap()
             .into_iter()
             .map(|e| e.name)
             .collect();
         assert_eq!(names, vec!["src", ".gitignore", "README.md"]);
-        let src = list_dir(dir.path(), "src").unwrap();
+        let src = list_dir(&repo(dir.path()), "src").await.unwrap();
         assert_eq!(src[0].path, "src/main.rs");
         assert!(!src[0].dir);
     }
 
-    #[test]
-    fn reads_and_writes_inside_only() {
+    #[tokio::test]
+    async fn reads_and_writes_inside_only() {
         let dir = checkout();
         assert_eq!(
             read_file(dir.path(), "README.md")
@@ -214,11 +270,11 @@ mod tests {
             assert!(read_file(dir.path(), bad).is_err(), "read {bad}");
             assert!(write_file(dir.path(), bad, "x").is_err(), "write {bad}");
         }
-        assert!(list_dir(dir.path(), "..").is_err());
+        assert!(list_dir(&repo(dir.path()), "..").await.is_err());
     }
 
-    #[test]
-    fn symlinks_out_of_the_checkout_are_refused() {
+    #[tokio::test]
+    async fn symlinks_out_of_the_checkout_are_refused() {
         let dir = checkout();
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
@@ -232,7 +288,7 @@ mod tests {
         assert!(read_file(dir.path(), "file-link").is_err());
         assert!(write_file(dir.path(), "link/new.txt", "x").is_err());
         assert!(write_file(dir.path(), "file-link", "x").is_err());
-        assert!(list_dir(dir.path(), "link").is_err());
+        assert!(list_dir(&repo(dir.path()), "link").await.is_err());
         assert_eq!(
             std::fs::read_to_string(outside.path().join("secret.txt")).unwrap(),
             "secret"

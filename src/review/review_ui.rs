@@ -5,13 +5,11 @@ use super::api::{
     changes_from_base, checkout_status, commit_log, commit_staged, draft_commit_message,
     stage_paths, unstage_paths,
 };
-use super::diff_view::{DiffTarget, DiffView};
+use super::diff_ui::{DiffTarget, DiffView};
 use super::types::CheckoutKind;
 use crate::git::types::{ChangeKind, DiffSource, FileChange};
 use crate::ui::Icon;
 use leptos::prelude::*;
-
-pub use super::explorer_ui::ExplorerPanel;
 
 #[component]
 pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {

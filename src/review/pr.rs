@@ -1,7 +1,8 @@
 //! Pull requests on GitHub (or GitHub Enterprise): through the REST API with the project's
 //! `GITHUB_TOKEN`, or through the `gh` CLI when there is no token and `gh` is installed.
 
-use super::types::PullRequest;
+use super::service::Review;
+use super::types::{CheckoutKind, PullRequest};
 use crate::base::error::DomainError;
 use crate::git::Git;
 use serde_json::{json, Value};
@@ -9,6 +10,64 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const DEFAULT_API: &str = "https://api.github.com";
+
+impl Review {
+    /// Pushes the branch and opens a pull request into the base; the link is kept with the
+    /// worktree.
+    pub async fn open_pr(
+        &self,
+        kind: CheckoutKind,
+        id: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<PullRequest, DomainError> {
+        let c = self.checkout_with_env(kind, id).await?;
+        if title.trim().is_empty() {
+            return Err(DomainError::Invalid("a pull request needs a title".into()));
+        }
+        let base = c
+            .base
+            .clone()
+            .ok_or_else(|| DomainError::Invalid("a pull request needs a base branch".into()))?;
+        let branch = super::service::push(&c, "origin").await?;
+        let api = c.project.github_api_url.as_deref().unwrap_or(DEFAULT_API);
+        let request = PrRequest {
+            checkout: c.path(),
+            branch: &branch,
+            base: &base,
+            title,
+            body,
+            api,
+            env: &c.env,
+        };
+        let pr = open(&self.git, &self.http, request).await?;
+        if let Some(w) = &c.worktree {
+            let number = pr.number as i64;
+            crate::worktrees::store::set_pr(&self.db, &w.id, &pr.url, number, &pr.state).await?;
+        }
+        Ok(pr)
+    }
+
+    /// The worktree's pull request with its state as GitHub has it now.
+    pub async fn refresh_pr(
+        &self,
+        kind: CheckoutKind,
+        id: &str,
+    ) -> Result<PullRequest, DomainError> {
+        let c = self.checkout_with_env(kind, id).await?;
+        let Some(w) = c.worktree.as_ref().filter(|w| w.pr_url.is_some()) else {
+            return Err(DomainError::NotFound(
+                "no pull request was opened from this checkout".into(),
+            ));
+        };
+        let api = c.project.github_api_url.as_deref().unwrap_or(DEFAULT_API);
+        let number = w.pr_number.unwrap_or(0) as u64;
+        let state = refresh(&self.git, &self.http, c.path(), api, number, &c.env).await?;
+        let url = w.pr_url.clone().unwrap_or_default();
+        crate::worktrees::store::set_pr(&self.db, &w.id, &url, number as i64, &state).await?;
+        Ok(PullRequest { url, number, state })
+    }
+}
 
 /// `owner/name` of a GitHub remote URL (https, ssh or scp-like).
 pub fn repository_of(url: &str) -> Option<String> {
