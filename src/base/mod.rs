@@ -2,7 +2,8 @@
 //! (no `crate::` path in this folder but `crate::base`). The database handle, secrets, the clock,
 //! process groups, the services' error vocabulary, and Claude Code's executable, files and one-shot runs.
 //!
-//! Only [`INSTALL_HINT`] is shared with the browser build; the rest is server-only.
+//! Only [`INSTALL_HINT`] and `format` (how sizes, money, durations and times are shown) are
+//! shared with the browser build; the rest is server-only.
 
 #[cfg(feature = "ssr")]
 pub mod claude;
@@ -12,6 +13,7 @@ pub mod clock;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod error;
+pub mod format;
 #[cfg(feature = "ssr")]
 pub mod process_group;
 #[cfg(feature = "ssr")]

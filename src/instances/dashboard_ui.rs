@@ -3,9 +3,9 @@
 use super::api::{delete_instance, list_instances, resume_instance, stop_instance};
 use super::new_instance_ui::{launch_action, NewInstanceForm};
 use super::types::{Instance, InstanceStatus, ListUpdate};
+use crate::base::format::{bytes, duration_ms, parse_rfc3339_ms, usd};
 use crate::error::AppError;
 use crate::ui::browser::now_ms;
-use crate::ui::format::{bytes, duration_ms, parse_rfc3339_ms, usd};
 use crate::ui::socket::{LiveSocket, SocketState};
 use crate::ui::{Icon, StatusBadge};
 use leptos::prelude::*;

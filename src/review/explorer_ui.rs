@@ -3,7 +3,7 @@
 
 use super::api::{list_files, read_checkout_file, write_checkout_file};
 use super::types::{CheckoutKind, DirEntry};
-use crate::ui::format::bytes;
+use crate::base::format::bytes;
 use crate::ui::Icon;
 use leptos::html::Div;
 use leptos::prelude::*;

@@ -1,7 +1,6 @@
 //! Components shared by every feature: layout, icons, theme, small widgets.
 
 pub mod browser;
-pub mod format;
 mod icon;
 mod layout;
 pub mod markdown;

@@ -3,7 +3,7 @@
 
 use super::api::{add_worktree, list_worktrees, project_cleanup, remove_worktree};
 use super::types::{CreateWorktree, Worktree};
-use crate::ui::format::bytes;
+use crate::base::format::bytes;
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -4,7 +4,7 @@
 use super::model::{ChatItem, ItemBody, Level, PermissionState};
 use super::tools::{ToolCard, ToolPreview};
 use super::ChatContext;
-use crate::ui::format::{duration_ms, usd};
+use crate::base::format::{duration_ms, usd};
 use crate::ui::markdown::render_markdown;
 use crate::ui::Icon;
 use leptos::prelude::*;

@@ -13,7 +13,7 @@ use super::api::{get_instance, resume_instance, stop_instance};
 use super::types::{
     EventFrame, Instance, InstanceStatus, SocketAnswer, MODEL_SUGGESTIONS, PERMISSION_MODES,
 };
-use crate::ui::format::usd;
+use crate::base::format::usd;
 use crate::ui::socket::{LiveSocket, SocketState};
 use crate::ui::{Icon, StatusBadge};
 use composer::Composer;

@@ -39,7 +39,7 @@ impl Worktrees {
                 if w.merged && w.drift.is_none() {
                     reasons.push("merged".to_string());
                 }
-                let created = crate::ui::format::parse_rfc3339_ms(&w.created_at).unwrap_or(now);
+                let created = crate::base::format::parse_rfc3339_ms(&w.created_at).unwrap_or(now);
                 if w.instances.is_empty() && !used(&w) && now - created > idle_for_ms {
                     reasons.push("idle".to_string());
                 }
