@@ -40,24 +40,22 @@ pub fn DashboardPage() -> impl IntoView {
         }
     });
 
-    let instances = move || {
-        let mut list = live.get().or_else(|| initial.get().and_then(Result::ok))?;
-        deleted.with(|gone| list.retain(|i| !gone.contains(&i.id)));
-        Some(list)
-    };
-    let (show_form, set_show_form) = signal(false);
-    let launch = launch_action();
     // Project names for the group headings (the list renders without them until they arrive).
     let projects = Resource::new(|| (), |_| crate::projects::api::list_projects());
+    let project_list = move || projects.get().and_then(Result::ok).unwrap_or_default();
     let project_names = move || {
-        projects
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
+        project_list()
             .into_iter()
             .map(|p| (p.id, p.name))
             .collect::<Vec<_>>()
     };
+    let instances = move || {
+        let mut list = live.get().or_else(|| initial.get().and_then(Result::ok))?;
+        deleted.with(|gone| list.retain(|i| !gone.contains(&i.id)));
+        Some(place_in_projects(list, &project_list()))
+    };
+    let (show_form, set_show_form) = signal(false);
+    let launch = launch_action();
 
     view! {
         <Title text="Dashboard"/>
@@ -203,6 +201,25 @@ fn groups(
         out.push((None, heading));
     }
     out
+}
+
+/// Instances started in a folder before it was registered as a project belong to that project
+/// now: the one whose folder holds their working directory.
+fn place_in_projects(
+    mut instances: Vec<Instance>,
+    projects: &[crate::projects::types::Project],
+) -> Vec<Instance> {
+    for i in instances.iter_mut().filter(|i| i.project_id.is_none()) {
+        let inside = |p: &&crate::projects::types::Project| {
+            let root = p.path.trim_end_matches('/');
+            i.cwd == root || i.cwd.starts_with(&format!("{root}/"))
+        };
+        // The deepest project folder wins (a project inside another's folder).
+        if let Some(p) = projects.iter().filter(inside).max_by_key(|p| p.path.len()) {
+            i.project_id = Some(p.id.clone());
+        }
+    }
+    instances
 }
 
 fn known_dirs(instances: &[Instance]) -> Vec<String> {

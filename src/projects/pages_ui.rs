@@ -108,7 +108,8 @@ fn NewProjectForm(on_cancel: Callback<()>) -> impl IntoView {
     let submit = move || {
         let path = Some(path.get_untracked().trim().to_string()).filter(|p| !p.is_empty());
         let from_template = source.get_untracked() == "template";
-        if name.get_untracked().trim().is_empty() {
+        // Registering a repository may leave the name empty: it defaults to the folder's name.
+        if from_template && name.get_untracked().trim().is_empty() {
             error.set(Some("Give the project a name.".into()));
             return;
         }
@@ -130,7 +131,10 @@ fn NewProjectForm(on_cancel: Callback<()>) -> impl IntoView {
             <h2 class="text-lg font-semibold md:col-span-2">"Add a project"</h2>
             <div>
                 <label class="label" for="project-name">"Name"</label>
-                <input id="project-name" class="input" required autocomplete="off" placeholder="my-app" bind:value=name/>
+                <input id="project-name" class="input" required=move || source.get() == "template" autocomplete="off" bind:value=name
+                    placeholder=move || if source.get() == "template" { "my-app".to_string() } else {
+                        folder_name(&path.get()).map_or_else(|| "the folder's name".to_string(), |n| format!("{n} (the folder's name)"))
+                    }/>
             </div>
             <fieldset>
                 <legend class="label">"Start from"</legend>
@@ -345,4 +349,14 @@ fn DangerZone(project: Project) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The last component of a path, as the default name of a registered repository.
+fn folder_name(path: &str) -> Option<String> {
+    path.trim()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }

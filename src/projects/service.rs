@@ -44,7 +44,17 @@ impl Projects {
     }
 
     /// Registers an existing repository (`path` given, no template) or scaffolds a new one.
-    pub async fn create(&self, req: CreateProject) -> Result<Project, DomainError> {
+    pub async fn create(&self, mut req: CreateProject) -> Result<Project, DomainError> {
+        if req.name.trim().is_empty() {
+            // A registered repository is named after its folder unless told otherwise.
+            if let Some(folder) = req
+                .path
+                .as_deref()
+                .and_then(|p| Path::new(p.trim()).file_name())
+            {
+                req.name = folder.to_string_lossy().into_owned();
+            }
+        }
         validate_project_name(&req.name).map_err(DomainError::Invalid)?;
         if let Some(m) = &req.default_model {
             validate_model(m).map_err(DomainError::Invalid)?;

@@ -29,6 +29,8 @@ pub struct Project {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
+    /// May be empty when `path` is given: the folder's name is used.
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub path: Option<String>,

@@ -40,10 +40,23 @@ pub fn language_of(path: &str) -> &'static str {
     }
 }
 
+/// Where the diff layout choice is remembered.
+const SPLIT_KEY: &str = "flotilla-diff-layout";
+
 #[component]
 pub fn DiffView(kind: CheckoutKind, id: String, target: DiffTarget) -> impl IntoView {
     let page = RwSignal::new(0usize);
+    // Unified or side by side, as this browser last chose.
     let split = RwSignal::new(false);
+    Effect::new(move |_| {
+        if crate::ui::browser::remembered(SPLIT_KEY).as_deref() == Some("split") {
+            split.set(true);
+        }
+    });
+    let choose = move |side_by_side: bool| {
+        split.set(side_by_side);
+        crate::ui::browser::remember(SPLIT_KEY, if side_by_side { "split" } else { "unified" });
+    };
     let key_target = target.clone();
     let diff = Resource::new(
         move || (key_target.clone(), page.get()),
@@ -69,8 +82,8 @@ pub fn DiffView(kind: CheckoutKind, id: String, target: DiffTarget) -> impl Into
                     {target.old_path.clone().map(|o| format!("{o} → ")).unwrap_or_default()}{target.path.clone()}
                 </span>
                 <div class="flex rounded-lg border border-base text-xs" role="group" aria-label="Diff layout">
-                    <button type="button" class="px-2 py-1" class=("font-semibold", move || !split.get()) on:click=move |_| split.set(false)>"Unified"</button>
-                    <button type="button" class="px-2 py-1" class=("font-semibold", move || split.get()) on:click=move |_| split.set(true)>"Side by side"</button>
+                    <button type="button" class="px-2 py-1" class=("font-semibold", move || !split.get()) on:click=move |_| choose(false)>"Unified"</button>
+                    <button type="button" class="px-2 py-1" class=("font-semibold", move || split.get()) on:click=move |_| choose(true) data-testid="diff-split">"Side by side"</button>
                 </div>
             </div>
             <div node_ref=body>

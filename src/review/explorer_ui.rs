@@ -1,5 +1,8 @@
 //! The explorer of a checkout: a file tree loaded a folder at a time (what .gitignore ignores
 //! left out) and an editor that saves back into the checkout.
+//!
+//! Unsaved edits are kept per file while the user opens other files (the tree marks them), and
+//! leaving the page or closing the tab with unsaved edits asks first.
 
 use super::api::{list_files, read_checkout_file, write_checkout_file};
 use super::types::{CheckoutKind, DirEntry};
@@ -7,10 +10,35 @@ use crate::base::format::bytes;
 use crate::ui::Icon;
 use leptos::html::Div;
 use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// Unsaved text per file path.
+type Drafts = RwSignal<HashMap<String, String>>;
 
 #[component]
 pub fn ExplorerPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     let open = RwSignal::new(None::<String>);
+    let drafts: Drafts = RwSignal::new(HashMap::new());
+    provide_context(drafts);
+    // Effects run in the browser only: that is where there is a page to leave.
+    let remove_guard = StoredValue::new_local(None::<Box<dyn FnOnce()>>);
+    Effect::new(move |_| {
+        if remove_guard.with_value(|g| g.is_some()) {
+            return;
+        }
+        let guard = crate::ui::browser::confirm_before_leaving(move || {
+            let files = drafts.try_with_untracked(|d| d.len()).unwrap_or(0);
+            (files > 0).then(|| {
+                format!("You have unsaved changes in {files} file(s). Leave and discard them?")
+            })
+        });
+        remove_guard.set_value(Some(guard));
+    });
+    on_cleanup(move || {
+        if let Some(Some(remove)) = remove_guard.try_update_value(Option::take) {
+            remove();
+        }
+    });
     let tree_id = id.clone();
     view! {
         <div class="grid gap-4 lg:grid-cols-[18rem_1fr]" data-testid="explorer">
@@ -19,7 +47,7 @@ pub fn ExplorerPanel(kind: CheckoutKind, id: String) -> impl IntoView {
             </nav>
             <div class="min-w-0">
                 {move || match open.get() {
-                    Some(path) => view! { <Editor kind id=id.clone() path/> }.into_any(),
+                    Some(path) => view! { <Editor kind id=id.clone() path drafts/> }.into_any(),
                     None => view! { <div class="card flex h-40 items-center justify-center text-sm text-muted">"Pick a file to view or edit it."</div> }.into_any(),
                 }}
             </div>
@@ -90,6 +118,9 @@ fn Entry(
         .into_any()
     } else {
         let selected = path.clone();
+        let drafts = expect_context::<Drafts>();
+        let marked = path.clone();
+        let unsaved = move || drafts.with(|d| d.contains_key(&marked));
         view! {
             <li>
                 <button type="button" class="flex w-full items-center gap-1 rounded px-1 py-0.5 pl-5 text-left hover:bg-surface-2"
@@ -98,6 +129,10 @@ fn Entry(
                     on:click=move |_| open.set(Some(path.clone()))>
                     <Icon name="file-text" class="size-4 text-muted"/>
                     <span class="truncate">{entry.name.clone()}</span>
+                    <Show when=unsaved>
+                        <span class="ml-auto size-2 shrink-0 rounded-full bg-amber-500" title="Unsaved changes"
+                            aria-label="Unsaved changes" data-testid="tree-unsaved"></span>
+                    </Show>
                 </button>
             </li>
         }
@@ -106,8 +141,9 @@ fn Entry(
 }
 
 #[component]
-fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
+fn Editor(kind: CheckoutKind, id: String, path: String, drafts: Drafts) -> impl IntoView {
     let rid = id.clone();
+    let draft_path = path.clone();
     let file = Resource::new(
         move || (rid.clone(), path.clone()),
         move |(id, path)| read_checkout_file(kind, id, path),
@@ -116,13 +152,39 @@ fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
     let dirty = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(f)) = file.get() {
-            content.set(f.content.unwrap_or_default());
-            dirty.set(false);
+            match drafts.with_untracked(|d| d.get(&f.path).cloned()) {
+                Some(draft) => {
+                    content.set(draft);
+                    dirty.set(true);
+                }
+                None => {
+                    content.set(f.content.unwrap_or_default());
+                    dirty.set(false);
+                }
+            }
+        }
+    });
+    // Every edit is kept as this file's draft until it is saved.
+    Effect::new(move |_| {
+        let text = content.get();
+        if dirty.get_untracked() {
+            drafts.update(|d| {
+                d.insert(draft_path.clone(), text);
+            });
         }
     });
     let save = Action::new(move |(path, text): &(String, String)| {
         let (id, path, text) = (id.clone(), path.clone(), text.clone());
-        async move { write_checkout_file(kind, id, path, text).await }
+        async move {
+            let saved = write_checkout_file(kind, id, path.clone(), text.clone()).await;
+            // Forget the draft only if nothing was typed while saving.
+            if saved.is_ok() && drafts.with_untracked(|d| d.get(&path) == Some(&text)) {
+                drafts.update(|d| {
+                    d.remove(&path);
+                });
+            }
+            saved
+        }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
@@ -139,6 +201,11 @@ fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
                     }.into_any(),
                     Ok(f) => {
                         let path = f.path.clone();
+                        // A draft kept from before wins over what is on disk.
+                        let initial = drafts
+                            .with_untracked(|d| d.get(&f.path).cloned())
+                            .or_else(|| f.content.clone())
+                            .unwrap_or_default();
                         let on_save = Callback::new(move |_| { save.dispatch((path.clone(), content.get_untracked())); });
                         view! {
                             <div class="card p-0" data-testid="editor">
@@ -148,7 +215,7 @@ fn Editor(kind: CheckoutKind, id: String, path: String) -> impl IntoView {
                                     <button type="button" class="btn btn-primary" data-testid="save-file" disabled=move || !dirty.get() || save.pending().get()
                                         on:click=move |_| on_save.run(())>"Save"</button>
                                 </div>
-                                <CodeArea path=f.path.clone() initial=f.content.clone().unwrap_or_default() content dirty on_save/>
+                                <CodeArea path=f.path.clone() initial content dirty on_save/>
                                 {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="px-3 pb-2 text-sm text-red-600" role="alert">{e.to_string()}</p> })}
                             </div>
                         }.into_any()

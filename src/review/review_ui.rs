@@ -11,6 +11,12 @@ use crate::git::types::{ChangeKind, DiffSource, FileChange};
 use crate::ui::Icon;
 use leptos::prelude::*;
 
+/// Whether the checkout has uncommitted changes, as the review panel last read it (it polls):
+/// a page that shows the fact elsewhere (the worktree header) provides this and reads it, so
+/// both say the same thing at the same time.
+#[derive(Clone, Copy)]
+pub struct CheckoutDirty(pub RwSignal<Option<bool>>);
+
 #[component]
 pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     // Bumped after anything that changes the checkout, and every few seconds (agents edit files).
@@ -44,6 +50,12 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
             let now_staged = !s.staged.is_empty();
             if staged.get_untracked() != now_staged {
                 staged.set(now_staged);
+            }
+            if let Some(CheckoutDirty(dirty)) = use_context::<CheckoutDirty>() {
+                let now_dirty = !s.is_clean();
+                if dirty.get_untracked() != Some(now_dirty) {
+                    dirty.set(Some(now_dirty));
+                }
             }
             if head.get_untracked() != s.head {
                 head.set(s.head);
@@ -131,6 +143,7 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
 
     let diff_id = id.clone();
     let commit_id = id.clone();
+    let reading = RwSignal::new(false);
     view! {
         <div class="grid gap-4 lg:grid-cols-[20rem_1fr]" data-testid="review-panel">
             <div class="grid content-start gap-4">
@@ -140,6 +153,11 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
                         <button type="button" class="btn-icon" title="Refresh" aria-label="Refresh changes" on:click=move |_| version.update(|v| *v += 1)>
                             <Icon name="rotate-ccw" class="size-4"/>
                         </button>
+                        <Show when=move || reading.get() && against_base.get()>
+                            <span class="flex items-center gap-1 text-xs text-muted" data-testid="changes-loading">
+                                <Icon name="loader-circle" class="size-3.5 animate-spin"/>"Loading…"
+                            </span>
+                        </Show>
                     </div>
                     {(kind == CheckoutKind::Worktree).then(|| view! {
                         <div class="mt-2 flex rounded-lg border border-base text-xs" role="group" aria-label="Compare">
@@ -147,9 +165,10 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
                             <button type="button" class="flex-1 px-2 py-1" class=("font-semibold", move || against_base.get()) data-testid="against-base" on:click=move |_| against_base.set(true)>"Against base"</button>
                         </div>
                     })}
-                    <Transition fallback=|| view! { <p class="mt-2 text-sm text-muted">"Reading the checkout…"</p> }>
-                        {move || Suspend::new(async move {
-                            if against_base.get_untracked() {
+                    <Transition fallback=|| view! { <p class="mt-2 text-sm text-muted">"Reading the checkout…"</p> } set_pending=reading.write_only()>
+                        // Read outside the Suspend so switching views re-renders at once.
+                        {move || { let on_base = against_base.get(); Suspend::new(async move {
+                            if on_base {
                                 return match base_changes.await {
                                     Ok(Some(list)) => file_list("Since the base", "base-changes", list, DiffSource::Base, None).into_any(),
                                     Ok(None) => ().into_any(),
@@ -171,7 +190,7 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
                                     }.into_any()
                                 }
                             }
-                        })}
+                        })}}
                     </Transition>
                     <Show when=move || error.get().is_some()>
                         <p class="mt-2 text-sm text-red-600" role="alert">{move || error.get()}</p>

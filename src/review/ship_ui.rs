@@ -112,8 +112,9 @@ pub fn Branches(kind: CheckoutKind, id: String, version: RwSignal<u32>) -> impl 
         None => {}
     });
     view! {
-        <div class="card grid content-start gap-2" data-testid="branches">
-            <h2 class="font-semibold">"Branches"</h2>
+        // Folded by default: it is used now and then, and the diff should stay near the top.
+        <details class="card grid content-start gap-2" data-testid="branches">
+            <summary class="cursor-pointer font-semibold">"Branches"</summary>
             <Transition fallback=|| view! { <p class="text-sm text-muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let list = branches.await.unwrap_or_default();
@@ -142,7 +143,7 @@ pub fn Branches(kind: CheckoutKind, id: String, version: RwSignal<u32>) -> impl 
             <Show when=move || error.get().is_some()>
                 <p class="text-sm text-red-600" role="alert">{move || error.get()}</p>
             </Show>
-        </div>
+        </details>
     }
     .into_any()
 }

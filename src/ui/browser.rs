@@ -19,6 +19,33 @@ pub fn set_dark_theme(dark: bool) {
     let _ = (dark, THEME_KEY);
 }
 
+/// A preference remembered in this browser (`localStorage`); None when unset or unavailable.
+pub fn remembered(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(key).ok().flatten())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+/// Remembers a preference in this browser.
+pub fn remember(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
 /// Whether the dark theme is showing now.
 pub fn is_dark_theme() -> bool {
     #[cfg(feature = "hydrate")]
@@ -91,18 +118,80 @@ pub fn highlight_in(element: &web_sys::Element, selector: &str) {
     let _ = (element, selector);
 }
 
-/// Scrolls `element` to its bottom if the user was already near it (reading the newest
-/// output), so new content stays in view without yanking someone reading older messages.
-pub fn follow_bottom(element: &web_sys::Element, force: bool) {
+/// How far (in CSS pixels) the bottom of `element`'s content is below what it shows.
+pub fn distance_from_bottom(element: &web_sys::Element) -> i32 {
     #[cfg(feature = "hydrate")]
     {
-        let distance = element.scroll_height() - element.scroll_top() - element.client_height();
-        if force || distance < 160 {
-            element.set_scroll_top(element.scroll_height());
-        }
+        element.scroll_height() - element.scroll_top() - element.client_height()
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (element, force);
+    {
+        let _ = element;
+        0
+    }
+}
+
+/// Scrolls `element` to the bottom of its content.
+pub fn scroll_to_bottom(element: &web_sys::Element) {
+    #[cfg(feature = "hydrate")]
+    element.set_scroll_top(element.scroll_height());
+    #[cfg(not(feature = "hydrate"))]
+    let _ = element;
+}
+
+/// While `unsaved()` answers a message (there is work that would be lost), asks before the page
+/// is closed or reloaded (the browser's own prompt) and before a link in the app is followed (a
+/// confirm with that message; "Cancel" stays). Returns what removes the guard.
+pub fn confirm_before_leaving(unsaved: impl Fn() -> Option<String> + 'static) -> Box<dyn FnOnce()> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Some(window) = web_sys::window() else {
+            return Box::new(|| ());
+        };
+        let unsaved = std::rc::Rc::new(unsaved);
+        let ask = unsaved.clone();
+        let unload = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+            move |ev: web_sys::BeforeUnloadEvent| {
+                if let Some(text) = ask() {
+                    ev.prevent_default();
+                    ev.set_return_value(&text);
+                }
+            },
+        );
+        let (ask, confirm_on) = (unsaved, window.clone());
+        // Capture phase on the window: before the router's own click handler navigates.
+        let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+            let link = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten());
+            let Some(text) = link.and_then(|_| ask()) else {
+                return;
+            };
+            if !confirm_on.confirm_with_message(&text).unwrap_or(true) {
+                ev.prevent_default();
+                ev.stop_immediate_propagation();
+            }
+        });
+        let (unload_fn, click_fn) = (
+            unload.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+            click.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+        );
+        let _ = window.add_event_listener_with_callback("beforeunload", &unload_fn);
+        let _ = window.add_event_listener_with_callback_and_bool("click", &click_fn, true);
+        Box::new(move || {
+            let _ = window.remove_event_listener_with_callback("beforeunload", &unload_fn);
+            let _ = window.remove_event_listener_with_callback_and_bool("click", &click_fn, true);
+            drop((unload, click));
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = unsaved;
+        Box::new(|| ())
+    }
 }
 
 /// Opens the Monaco editor (through `public/editor.js`) in `element` with `value`; `path` picks

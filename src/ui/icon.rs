@@ -10,6 +10,7 @@ const SPRITE: &str = "/vendor/icons.svg";
 
 /// Every icon the UI uses. Add a name here when you use a new icon.
 pub const USED_ICONS: &[&str] = &[
+    "arrow-down",
     "ban",
     "bot",
     "chart-line",

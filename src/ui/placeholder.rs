@@ -27,7 +27,7 @@ pub fn ComingSoon(
                         .iter()
                         .map(|p| view! {
                             <li class="flex items-start gap-2">
-                                <Icon name="chevron-right" class="mt-1 size-4 text-muted"/>
+                                <span class="mt-2 size-1.5 shrink-0 rounded-full bg-current text-muted" aria-hidden="true"></span>
                                 <span>{*p}</span>
                             </li>
                         })

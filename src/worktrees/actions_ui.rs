@@ -120,6 +120,9 @@ pub fn RunScript(kind: CheckoutKind, id: String) -> impl IntoView {
                     <Icon name="play" class="size-4"/> "Run"
                 </button>
             </div>
+            <Show when=move || run.with(Option::is_none) && error.with(Option::is_none)>
+                <p class="text-xs text-muted">"Runs the project's run script (set in the project's settings) here; its output shows below."</p>
+            </Show>
             {move || run.get().map(|r| view! {
                 <p class="text-xs text-muted">
                     <code>{r.command.clone()}</code> " · "

@@ -4,6 +4,7 @@
 use super::api::{add_worktree, list_worktrees, project_cleanup, remove_worktree};
 use super::types::{CreateWorktree, Worktree};
 use crate::base::format::bytes;
+use crate::review::review_ui::CheckoutDirty;
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -94,18 +95,25 @@ pub fn WorktreesPanel(project_id: String) -> impl IntoView {
 /// The facts of a worktree as badges.
 #[component]
 pub fn WorktreeFacts(worktree: Worktree) -> impl IntoView {
+    // On the worktree's own page the review panel's live reading wins over the loaded record.
+    let live = use_context::<CheckoutDirty>();
+    let recorded = worktree.dirty;
+    let dirty = move || {
+        live.and_then(|CheckoutDirty(d)| d.get())
+            .unwrap_or(recorded)
+    };
     view! {
         <div class="flex flex-wrap items-center gap-1.5 text-xs">
             {(worktree.ahead > 0).then(|| view! { <span class="badge badge-info" title="Commits not in the base">{format!("{} ahead", worktree.ahead)}</span> })}
             {(worktree.behind > 0).then(|| view! { <span class="badge badge-warn" title="Base commits not in this branch">{format!("{} behind", worktree.behind)}</span> })}
-            {worktree.dirty.then(|| view! { <span class="badge badge-warn">"Uncommitted changes"</span> })}
+            {move || dirty().then(|| view! { <span class="badge badge-warn" data-testid="uncommitted-badge">"Uncommitted changes"</span> })}
             {worktree.merged.then(|| view! { <span class="badge badge-ok">"Merged"</span> })}
             {(!worktree.instances.is_empty()).then(|| view! { <span class="badge badge-info">{format!("{} live instance(s)", worktree.instances.len())}</span> })}
             {worktree.pr.clone().map(|pr| view! {
                 <a class="badge badge-info" href=pr.url.clone() target="_blank" rel="noopener noreferrer">{format!("PR #{} · {}", pr.number, pr.state)}</a>
             })}
             {worktree.drift.clone().map(|d| view! { <span class="badge badge-error" title="Changed outside Flotilla"><Icon name="triangle-alert" class="size-3"/>{d}</span> })}
-            <span class="badge badge-muted">{bytes(worktree.disk_bytes)}</span>
+            <span class="badge badge-muted" title="Disk space the checkout takes">{format!("{} on disk", bytes(worktree.disk_bytes))}</span>
         </div>
     }
     .into_any()

@@ -5,6 +5,7 @@ use super::actions_ui::{RunScript, StartInstance};
 use super::api::get_worktree;
 use super::list_ui::{RemoveWorktree, WorktreeFacts};
 use super::types::{RunStatus, Worktree};
+use crate::review::review_ui::CheckoutDirty;
 use crate::review::types::CheckoutKind;
 use crate::review::{Branches, ExplorerPanel, ReviewPanel, Ship};
 use leptos::prelude::*;
@@ -22,6 +23,7 @@ pub fn WorktreePage() -> impl IntoView {
 
 #[component]
 fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
+    provide_context(CheckoutDirty(RwSignal::new(None)));
     let version = RwSignal::new(0u32);
     let wid = id.clone();
     let worktree = Resource::new(
@@ -99,12 +101,28 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
 #[component]
 fn Header(worktree: Worktree) -> impl IntoView {
     let navigate = use_navigate();
+    let project = Resource::new(
+        {
+            let id = worktree.project_id.clone();
+            move || id.clone()
+        },
+        crate::projects::api::get_project,
+    );
+    let project_name = move || {
+        project
+            .get()
+            .and_then(Result::ok)
+            .map_or_else(|| "Project".to_string(), |p| p.name)
+    };
     let project_href = format!("/projects/{}", worktree.project_id);
     let after_remove = project_href.clone();
     view! {
         <div class="flex flex-wrap items-start gap-3">
             <div class="min-w-0 flex-1">
-                <p class="text-sm text-muted"><A href=project_href attr:class="hover:underline">"Project"</A> " / worktree"</p>
+                <nav class="text-sm text-muted" aria-label="Breadcrumb">
+                    <A href=project_href attr:class="hover:underline" attr:data-testid="breadcrumb-project">{project_name}</A>
+                    " / worktree"
+                </nav>
                 <h1 class="page-title font-mono" data-testid="worktree-branch">{worktree.branch.clone()}</h1>
                 <p class="mt-1 truncate font-mono text-xs text-muted">{format!("{} · from {}", worktree.path, worktree.base)}</p>
                 <div class="mt-2"><WorktreeFacts worktree=worktree.clone()/></div>

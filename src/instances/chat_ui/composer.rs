@@ -79,10 +79,10 @@ pub fn Composer(current: Signal<Instance>) -> impl IntoView {
                     <button type="button" class="btn btn-secondary" title="Interrupt the running turn" data-testid="interrupt-button"
                         disabled=move || !connected() on:click=interrupt>
                         <Icon name="circle-stop" class="size-4"/>
-                        <span class="hidden sm:inline">"Interrupt"</span>
+                        <span>"Interrupt"</span>
                     </button>
                 </Show>
-                <button type="submit" class="btn btn-primary" data-testid="send-button"
+                <button type="submit" class="btn btn-primary" aria-label="Send" data-testid="send-button"
                     disabled=move || !accepting() || !connected() || text.with(|t| t.trim().is_empty())>
                     <Icon name="send" class="size-4"/>
                     <span class="hidden sm:inline">"Send"</span>

@@ -1,6 +1,7 @@
 //! How each chat item looks. Everything Claude wrote is shown as text (escaped by Leptos) or as
 //! Markdown through the safe renderer; nothing from the stream becomes markup any other way.
 
+use super::model::wording::{stderr_sentence, turn_outcome};
 use super::model::{ChatItem, ItemBody, Level, PermissionState};
 use super::tools::{ToolCard, ToolPreview};
 use super::ChatContext;
@@ -47,21 +48,29 @@ fn render_item(item: ChatItem) -> AnyView {
                 output_tokens,
                 duration_ms(ms)
             );
-            let title = match (is_error, terminal_reason.as_deref()) {
-                (_, Some("aborted_streaming")) | (_, Some("aborted_tools")) => "Turn interrupted",
-                (true, _) => "Turn failed",
-                _ => "Turn finished",
+            let outcome = turn_outcome(is_error, terminal_reason.as_deref(), message.as_deref());
+            let icon = if outcome.is_error {
+                view! { <Icon name="triangle-alert" class="size-3.5 text-amber-600"/> }.into_any()
+            } else if outcome.title == "Turn interrupted" {
+                view! { <Icon name="circle-stop" class="size-3.5"/> }.into_any()
+            } else {
+                view! { <Icon name="circle-check" class="size-3.5 text-emerald-600"/> }.into_any()
             };
+            let tone = if outcome.is_error { "w-full text-red-600" } else { "w-full" };
+            // The CLI's own words stay one click away when the sentence replaced them.
+            let raw = message.filter(|m| outcome.sentence.as_deref() != Some(m.as_str()));
             view! {
                 <div class="flex flex-wrap items-center gap-2 border-t border-dashed border-base pt-2 text-xs text-muted" data-testid="turn-end">
-                    {if is_error {
-                        view! { <Icon name="triangle-alert" class="size-3.5 text-amber-600"/> }.into_any()
-                    } else {
-                        view! { <Icon name="circle-check" class="size-3.5 text-emerald-600"/> }.into_any()
-                    }}
-                    <span class="font-medium">{title}</span>
+                    {icon}
+                    <span class="font-medium">{outcome.title}</span>
                     <span class="tabular-nums">{facts}</span>
-                    {message.map(|m| view! { <span class="w-full text-red-600">{m}</span> })}
+                    {outcome.sentence.map(|m| view! { <span class=tone data-testid="turn-message">{m}</span> })}
+                    {raw.map(|r| view! {
+                        <details class="w-full" data-testid="turn-details">
+                            <summary class="cursor-pointer">"Details"</summary>
+                            <pre class="mt-1 overflow-x-auto whitespace-pre-wrap break-all">{r}</pre>
+                        </details>
+                    })}
                 </div>
             }
             .into_any()
@@ -80,10 +89,25 @@ fn render_item(item: ChatItem) -> AnyView {
             }
             .into_any()
         }
-        ItemBody::Stderr { text } => view! {
-            <pre class="overflow-x-auto text-xs text-muted" data-testid="stderr"><span class="select-none">"stderr: "</span>{text}</pre>
-        }
-        .into_any(),
+        ItemBody::Stderr { text } => match stderr_sentence(&text) {
+            Some(sentence) => view! {
+                <div class="text-xs" data-testid="stderr">
+                    <p class="flex items-start gap-2 text-amber-700 dark:text-amber-400">
+                        <Icon name="triangle-alert" class="mt-0.5 size-3.5"/>
+                        <span>{sentence}</span>
+                    </p>
+                    <details class="ml-5 text-muted">
+                        <summary class="cursor-pointer">"Details"</summary>
+                        <pre class="mt-1 overflow-x-auto whitespace-pre-wrap break-all">{text}</pre>
+                    </details>
+                </div>
+            }
+            .into_any(),
+            None => view! {
+                <pre class="overflow-x-auto text-xs text-muted" data-testid="stderr"><span class="select-none">"stderr: "</span>{text}</pre>
+            }
+            .into_any(),
+        },
         ItemBody::Raw { kind, text } => {
             let kind_attr = kind.clone();
             view! {

@@ -145,16 +145,46 @@ fn Chat(instance: Instance) -> impl IntoView {
         }
     });
 
-    // Keep the newest output in view while the user is at the bottom.
-    Effect::new(move |first: Option<bool>| {
-        chat.with(|m| m.items.len() + m.items.last().map_or(0, |i| i.version as usize));
+    // The conversation sticks to the bottom while the reader is there (it opens there too); once
+    // they scroll up it stays put and counts what arrives below, for "Jump to latest".
+    let at_bottom = RwSignal::new(true);
+    let unseen = RwSignal::new(0usize);
+    Effect::new(move |seen: Option<usize>| {
+        let count = chat.with(|m| m.top_level().count());
+        // Also track the last item's growth (streamed text, a tool's result).
+        chat.with(|m| m.items.last().map(|i| i.version));
+        if at_bottom.get_untracked() {
+            if let Some(el) = messages.get() {
+                let el: web_sys::Element = el.into();
+                request_animation_frame(move || crate::ui::browser::scroll_to_bottom(&el));
+            }
+        } else if let Some(seen) = seen {
+            if count > seen {
+                unseen.update(|n| *n += count - seen);
+            }
+        }
+        count
+    });
+    let on_scroll = move |_| {
         if let Some(el) = messages.get() {
             let el: web_sys::Element = el.into();
-            let force = first.is_none();
-            request_animation_frame(move || crate::ui::browser::follow_bottom(&el, force));
+            let bottom = crate::ui::browser::distance_from_bottom(&el) < 48;
+            if bottom != at_bottom.get_untracked() {
+                at_bottom.set(bottom);
+            }
+            if bottom && unseen.get_untracked() > 0 {
+                unseen.set(0);
+            }
         }
-        false
-    });
+    };
+    let jump = move |_| {
+        if let Some(el) = messages.get() {
+            let el: web_sys::Element = el.into();
+            crate::ui::browser::scroll_to_bottom(&el);
+        }
+        at_bottom.set(true);
+        unseen.set(0);
+    };
 
     let name = move || current.with(|i| i.name.clone());
     view! {
@@ -167,7 +197,8 @@ fn Chat(instance: Instance) -> impl IntoView {
                     "Connection lost — reconnecting and catching up…"
                 </p>
             </Show>
-            <div node_ref=messages class="mt-3 flex-1 space-y-3 overflow-y-auto pb-4" data-testid="messages">
+            <div class="relative mt-3 flex min-h-0 flex-1 flex-col">
+            <div node_ref=messages class="min-h-0 flex-1 space-y-3 overflow-y-auto overscroll-contain pb-4" data-testid="messages" on:scroll=on_scroll>
                 <Show when=move || chat.with(|m| m.items.is_empty())>
                     <p class="py-8 text-center text-muted">
                         {move || if socket_state.get() == SocketState::Open { "No messages yet." } else { "Loading the conversation…" }}
@@ -188,6 +219,17 @@ fn Chat(instance: Instance) -> impl IntoView {
                         "Claude is working…"
                     </p>
                 </Show>
+            </div>
+            <Show when=move || !at_bottom.get()>
+                <button type="button" class="btn btn-primary absolute bottom-3 left-1/2 -translate-x-1/2 py-1.5 text-sm shadow-lg"
+                    data-testid="jump-to-latest" on:click=jump>
+                    <Icon name="arrow-down" class="size-4"/>
+                    {move || match unseen.get() {
+                        0 => "Jump to latest".to_string(),
+                        n => format!("Jump to latest ({n} new)"),
+                    }}
+                </button>
+            </Show>
             </div>
             <Composer current/>
         </section>
@@ -217,10 +259,11 @@ fn Header(current: Signal<Instance>) -> impl IntoView {
     let models = move || {
         let current_model = current.with(|i| i.model.clone());
         let mut options: Vec<String> = MODEL_SUGGESTIONS.iter().map(|s| s.to_string()).collect();
-        if let Some(m) = current_model {
-            if !options.contains(&m) {
-                options.insert(0, m);
-            }
+        match current_model {
+            Some(m) if !options.contains(&m) => options.insert(0, m),
+            Some(_) => {}
+            // Until the CLI says which model it runs, the picker says so instead of going blank.
+            None => options.insert(0, String::new()),
         }
         options
     };
@@ -229,7 +272,8 @@ fn Header(current: Signal<Instance>) -> impl IntoView {
             <A href="/" attr:class="btn-icon" attr:aria-label="Back to the dashboard">
                 <Icon name="chevron-right" class="size-5 rotate-180"/>
             </A>
-            <div class="min-w-0 flex-1">
+            // At least 12rem wide: on a phone the controls wrap below instead of squeezing it.
+            <div class="min-w-0 flex-1 basis-48">
                 <h1 class="truncate text-lg font-semibold" data-testid="instance-name">{move || current.with(|i| i.name.clone())}</h1>
                 <p class="truncate font-mono text-xs text-muted">{move || current.with(|i| i.cwd.clone())}</p>
             </div>
@@ -260,7 +304,9 @@ fn Header(current: Signal<Instance>) -> impl IntoView {
                 }
             >
                 <For each=models key=|m| m.clone() let(m)>
-                    <option value=m.clone()>{m.clone()}</option>
+                    <option value=m.clone() disabled=m.is_empty()>
+                        {if m.is_empty() { "Default model".to_string() } else { m.clone() }}
+                    </option>
                 </For>
             </select>
             <select

@@ -458,3 +458,4 @@ pub fn content_text(content: &Value) -> String {
 mod cli_lines;
 #[cfg(test)]
 mod tests;
+pub mod wording;

@@ -101,7 +101,7 @@ pub fn ToolPreview(name: String, input: Value) -> impl IntoView {
             let language = language_of(&s("file_path"));
             view! {
                 <details data-testid="write-content">
-                    <summary class="cursor-pointer text-xs text-muted">{format!("Content ({lines} lines)")}</summary>
+                    <summary class="cursor-pointer text-xs text-muted">{if lines == 1 { "Content (1 line)".to_string() } else { format!("Content ({lines} lines)") }}</summary>
                     <Code text=content language/>
                 </details>
             }
