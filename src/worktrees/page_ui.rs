@@ -101,26 +101,13 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
 #[component]
 fn Header(worktree: Worktree) -> impl IntoView {
     let navigate = use_navigate();
-    let project = Resource::new(
-        {
-            let id = worktree.project_id.clone();
-            move || id.clone()
-        },
-        crate::projects::api::get_project,
-    );
-    let project_name = move || {
-        project
-            .get()
-            .and_then(Result::ok)
-            .map_or_else(|| "Project".to_string(), |p| p.name)
-    };
     let project_href = format!("/projects/{}", worktree.project_id);
     let after_remove = project_href.clone();
     view! {
         <div class="flex flex-wrap items-start gap-3">
             <div class="min-w-0 flex-1">
                 <nav class="text-sm text-muted" aria-label="Breadcrumb">
-                    <A href=project_href attr:class="hover:underline" attr:data-testid="breadcrumb-project">{project_name}</A>
+                    <A href=project_href attr:class="hover:underline" attr:data-testid="breadcrumb-project">"Project"</A>
                     " / worktree"
                 </nav>
                 <h1 class="page-title font-mono" data-testid="worktree-branch">{worktree.branch.clone()}</h1>
