@@ -45,13 +45,14 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     // Likewise HEAD: the commit list reloads when it moves, not on every poll.
     let staged = RwSignal::new(false);
     let head = RwSignal::new(None::<String>);
+    let live_dirty = use_context::<CheckoutDirty>();
     Effect::new(move |_| {
         if let Some(Ok(s)) = status.get() {
             let now_staged = !s.staged.is_empty();
             if staged.get_untracked() != now_staged {
                 staged.set(now_staged);
             }
-            if let Some(CheckoutDirty(dirty)) = use_context::<CheckoutDirty>() {
+            if let Some(CheckoutDirty(dirty)) = live_dirty {
                 let now_dirty = !s.is_clean();
                 if dirty.get_untracked() != Some(now_dirty) {
                     dirty.set(Some(now_dirty));

@@ -244,7 +244,7 @@ pub async fn build_state(
         db.clone(),
         projects.clone(),
         worktrees.clone(),
-        http.clone(),
+        http,
         config.claude_bin.clone(),
         config.claude_home.clone(),
     );
@@ -259,7 +259,6 @@ pub async fn build_state(
         worktrees,
         review,
         auth,
-        http,
         shutdown,
     })
 }

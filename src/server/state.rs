@@ -26,8 +26,6 @@ pub struct AppState {
     pub worktrees: crate::worktrees::service::Worktrees,
     pub review: crate::review::service::Review,
     pub auth: crate::auth::Auth,
-    /// For calls to other services (the GitHub API).
-    pub http: reqwest::Client,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,
 }
