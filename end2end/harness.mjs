@@ -2,7 +2,7 @@
 // one, the fake Anthropic API from tests/support) on free ports with temporary data directories,
 // and launches Debian's chromium through playwright-core.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,6 +153,8 @@ export async function startFlotilla({ env = {}, args = [], firstRun = false, con
     },
     async stop() {
       await stopChild(child);
+      // Kept for a failed run: scripts/test.sh shows any panic in them.
+      writeFileSync(join(ARTIFACTS, `server-${new URL(url).port}.log`), logs.join(""));
       rmSync(scratch, { recursive: true, force: true });
     },
   };

@@ -47,7 +47,12 @@ cargo leptos build
 cargo build --locked --example fake_anthropic
 
 step "end-to-end tests (debug build)"
-node --test --test-concurrency=1 end2end/tests/
+rm -f end2end/artifacts/server-*.log
+if ! node --test --test-concurrency=1 end2end/tests/; then
+  # A page that answers nothing (net::ERR_EMPTY_RESPONSE) is a server panic: show it.
+  grep -h -B2 -A12 "panicked" end2end/artifacts/server-*.log 2>/dev/null | head -80 || true
+  exit 1
+fi
 
 if $with_release; then
   step "build: release (cargo leptos build --release --precompress)"

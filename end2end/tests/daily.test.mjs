@@ -145,8 +145,10 @@ test("the permission card's buttons are visible and clickable at phone width", a
   assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width);
   await page.screenshot({ path: join(ARTIFACTS, "chat-permission-phone.png") });
   await allow.click({ trial: false });
-  await page.locator("[data-testid=permission-outcome]").filter({ hasText: "Allowed" }).waitFor();
+  // Answered, the question folds into the card of the call it was about: one card per call.
+  await page.getByTestId("tool-card").filter({ hasText: "phone-note.md" }).getByTestId("permission-outcome").filter({ hasText: "Allowed" }).waitFor();
   await turns(page, 1);
+  assert.equal(await page.getByTestId("permission-card").count(), 0, "no second card for the answered question");
   assert.equal(readFileSync(note, "utf8"), "written from a phone");
   await page.close();
 });

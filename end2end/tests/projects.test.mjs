@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, claudeEnvFor, collectErrors, launchBrowser, startFakeApi, startFlotilla, waitHydrated } from "../harness.mjs";
 
@@ -89,6 +89,8 @@ test("template project → worktree → instance → diff → commit", async () 
   // Its change in the diff viewer.
   await page.goto(worktreeUrl);
   await waitHydrated(page);
+  assert.equal(await page.getByTestId("breadcrumb-project").textContent(), "demo");
+  await page.getByTestId("uncommitted-badge").waitFor();
   const unstaged = page.getByTestId("unstaged-files");
   await unstaged.getByText("hello.txt").click();
   const diff = page.getByTestId("diff-view");
@@ -117,6 +119,16 @@ test("template project → worktree → instance → diff → commit", async () 
   const status = execFileSync("git", ["-C", worktree.path, "status", "--porcelain"]).toString();
   assert.equal(status.trim(), "", "nothing left uncommitted");
   await page.screenshot({ path: join(ARTIFACTS, "worktree-committed.png") });
+
+  // The header's badge says what the review panel says: gone after the commit, back (without a
+  // reload) after a change on disk, gone again when it is undone.
+  await page.getByTestId("uncommitted-badge").waitFor({ state: "detached" });
+  const later = join(worktree.path, "later.txt");
+  writeFileSync(later, "changed on disk\n");
+  await page.getByTestId("unstaged-files").getByText("later.txt").waitFor();
+  await page.getByTestId("uncommitted-badge").waitFor();
+  rmSync(later);
+  await page.getByTestId("uncommitted-badge").waitFor({ state: "detached" });
 
   // The explorer shows the file in Monaco (served by Flotilla) and saves an edit (Ctrl+S).
   await page.getByTestId("tab-files").click();

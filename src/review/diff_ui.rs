@@ -46,10 +46,12 @@ const SPLIT_KEY: &str = "flotilla-diff-layout";
 #[component]
 pub fn DiffView(kind: CheckoutKind, id: String, target: DiffTarget) -> impl IntoView {
     let page = RwSignal::new(0usize);
-    // Unified or side by side, as this browser last chose.
+    // Unified or side by side, as this browser last chose; always unified on a phone, where two
+    // columns of code would each be a few characters wide.
     let split = RwSignal::new(false);
     Effect::new(move |_| {
-        if crate::ui::browser::remembered(SPLIT_KEY).as_deref() == Some("split") {
+        let wide = crate::ui::browser::viewport_width().is_some_and(|w| w >= 640.0);
+        if wide && crate::ui::browser::remembered(SPLIT_KEY).as_deref() == Some("split") {
             split.set(true);
         }
     });
@@ -81,7 +83,7 @@ pub fn DiffView(kind: CheckoutKind, id: String, target: DiffTarget) -> impl Into
                 <span class="min-w-0 flex-1 truncate font-mono text-sm" data-testid="diff-path">
                     {target.old_path.clone().map(|o| format!("{o} → ")).unwrap_or_default()}{target.path.clone()}
                 </span>
-                <div class="flex rounded-lg border border-base text-xs" role="group" aria-label="Diff layout">
+                <div class="hidden rounded-lg border border-base text-xs sm:flex" role="group" aria-label="Diff layout">
                     <button type="button" class="px-2 py-1" class=("font-semibold", move || !split.get()) on:click=move |_| choose(false)>"Unified"</button>
                     <button type="button" class="px-2 py-1" class=("font-semibold", move || split.get()) on:click=move |_| choose(true) data-testid="diff-split">"Side by side"</button>
                 </div>

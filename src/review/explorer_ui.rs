@@ -13,13 +13,14 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 
 /// Unsaved text per file path.
+// Passed down as a prop: a context does not reliably reach the entries rendered inside a
+// `Suspend` that had to wait (leptos-rs/leptos#3024), and on the server that is a panic.
 type Drafts = RwSignal<HashMap<String, String>>;
 
 #[component]
 pub fn ExplorerPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     let open = RwSignal::new(None::<String>);
     let drafts: Drafts = RwSignal::new(HashMap::new());
-    provide_context(drafts);
     // Effects run in the browser only: that is where there is a page to leave.
     let remove_guard = StoredValue::new_local(None::<Box<dyn FnOnce()>>);
     Effect::new(move |_| {
@@ -43,7 +44,7 @@ pub fn ExplorerPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     view! {
         <div class="grid gap-4 lg:grid-cols-[18rem_1fr]" data-testid="explorer">
             <nav class="card max-h-[70vh] overflow-auto p-2 text-sm" aria-label="Files">
-                <Folder kind id=tree_id dir=String::new() open/>
+                <Folder kind id=tree_id dir=String::new() open drafts/>
             </nav>
             <div class="min-w-0">
                 {move || match open.get() {
@@ -63,6 +64,7 @@ fn Folder(
     id: String,
     dir: String,
     open: RwSignal<Option<String>>,
+    drafts: Drafts,
 ) -> impl IntoView {
     let eid = id.clone();
     let id = StoredValue::new(id);
@@ -78,7 +80,7 @@ fn Folder(
                     Ok(list) if list.is_empty() => view! { <p class="px-2 text-xs text-muted">"Empty"</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="grid">
-                            {list.into_iter().map(|e| view! { <Entry kind id=id.get_value() entry=e open/> }).collect_view()}
+                            {list.into_iter().map(|e| view! { <Entry kind id=id.get_value() entry=e open drafts/> }).collect_view()}
                         </ul>
                     }.into_any(),
                 }
@@ -94,6 +96,7 @@ fn Entry(
     id: String,
     entry: DirEntry,
     open: RwSignal<Option<String>>,
+    drafts: Drafts,
 ) -> impl IntoView {
     let expanded = RwSignal::new(false);
     let path = entry.path.clone();
@@ -111,14 +114,13 @@ fn Entry(
                     {entry.name.clone()}
                 </button>
                 <Show when=move || expanded.get()>
-                    <div class="pl-4"><Folder kind id=id.clone() dir=sub.clone() open/></div>
+                    <div class="pl-4"><Folder kind id=id.clone() dir=sub.clone() open drafts/></div>
                 </Show>
             </li>
         }
         .into_any()
     } else {
         let selected = path.clone();
-        let drafts = expect_context::<Drafts>();
         let marked = path.clone();
         let unsaved = move || drafts.with(|d| d.contains_key(&marked));
         view! {

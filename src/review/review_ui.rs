@@ -12,13 +12,18 @@ use crate::ui::Icon;
 use leptos::prelude::*;
 
 /// Whether the checkout has uncommitted changes, as the review panel last read it (it polls):
-/// a page that shows the fact elsewhere (the worktree header) provides this and reads it, so
-/// both say the same thing at the same time.
+/// a page that shows the fact elsewhere (the worktree header) passes this to both, so they say
+/// the same thing at the same time. A prop, not a context: a context does not reliably reach
+/// components rendered inside a `Suspend` that had to wait (leptos-rs/leptos#3024).
 #[derive(Clone, Copy)]
 pub struct CheckoutDirty(pub RwSignal<Option<bool>>);
 
 #[component]
-pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
+pub fn ReviewPanel(
+    kind: CheckoutKind,
+    id: String,
+    #[prop(optional)] live_dirty: Option<CheckoutDirty>,
+) -> impl IntoView {
     // Bumped after anything that changes the checkout, and every few seconds (agents edit files).
     let version = RwSignal::new(0u32);
     let sid = id.clone();
@@ -45,7 +50,6 @@ pub fn ReviewPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     // Likewise HEAD: the commit list reloads when it moves, not on every poll.
     let staged = RwSignal::new(false);
     let head = RwSignal::new(None::<String>);
-    let live_dirty = use_context::<CheckoutDirty>();
     Effect::new(move |_| {
         if let Some(Ok(s)) = status.get() {
             let now_staged = !s.staged.is_empty();

@@ -19,6 +19,19 @@ pub fn set_dark_theme(dark: bool) {
     let _ = (dark, THEME_KEY);
 }
 
+/// The width of the browser window in CSS pixels; None on the server.
+pub fn viewport_width() -> Option<f64> {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// A preference remembered in this browser (`localStorage`); None when unset or unavailable.
 pub fn remembered(key: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]

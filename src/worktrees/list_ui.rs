@@ -94,9 +94,12 @@ pub fn WorktreesPanel(project_id: String) -> impl IntoView {
 
 /// The facts of a worktree as badges.
 #[component]
-pub fn WorktreeFacts(worktree: Worktree) -> impl IntoView {
-    // On the worktree's own page the review panel's live reading wins over the loaded record.
-    let live = use_context::<CheckoutDirty>();
+pub fn WorktreeFacts(
+    worktree: Worktree,
+    /// On the worktree's own page the review panel's live reading wins over the loaded record.
+    #[prop(optional)]
+    live: Option<CheckoutDirty>,
+) -> impl IntoView {
     let recorded = worktree.dirty;
     let dirty = move || {
         live.and_then(|CheckoutDirty(d)| d.get())

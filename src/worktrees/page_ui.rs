@@ -23,7 +23,7 @@ pub fn WorktreePage() -> impl IntoView {
 
 #[component]
 fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
-    provide_context(CheckoutDirty(RwSignal::new(None)));
+    let live_dirty = CheckoutDirty(RwSignal::new(None));
     let version = RwSignal::new(0u32);
     let wid = id.clone();
     let worktree = Resource::new(
@@ -60,7 +60,7 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                         }.into_any(),
                         Ok(w) => view! {
                             <Title text=w.branch.clone()/>
-                            <Header worktree=w.clone()/>
+                            <Header worktree=w.clone() live_dirty/>
                             <div class="mt-4 grid gap-4 lg:grid-cols-3">
                                 <StartInstance kind=CheckoutKind::Worktree id=w.id.clone() live=w.instances.clone()/>
                                 <Ship worktree=w.clone() version/>
@@ -90,7 +90,7 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                 {move || if tab.get() == "files" {
                     view! { <ExplorerPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any()
                 } else {
-                    view! { <ReviewPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any()
+                    view! { <ReviewPanel kind=CheckoutKind::Worktree id=panel_id.clone() live_dirty/> }.into_any()
                 }}
             </div>
         </section>
@@ -99,20 +99,21 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn Header(worktree: Worktree) -> impl IntoView {
+fn Header(worktree: Worktree, live_dirty: CheckoutDirty) -> impl IntoView {
     let navigate = use_navigate();
     let project_href = format!("/projects/{}", worktree.project_id);
     let after_remove = project_href.clone();
+    let project_name = worktree.project_name.clone();
     view! {
         <div class="flex flex-wrap items-start gap-3">
             <div class="min-w-0 flex-1">
                 <nav class="text-sm text-muted" aria-label="Breadcrumb">
-                    <A href=project_href attr:class="hover:underline" attr:data-testid="breadcrumb-project">"Project"</A>
+                    <A href=project_href attr:class="hover:underline" attr:data-testid="breadcrumb-project">{project_name}</A>
                     " / worktree"
                 </nav>
                 <h1 class="page-title font-mono" data-testid="worktree-branch">{worktree.branch.clone()}</h1>
                 <p class="mt-1 truncate font-mono text-xs text-muted">{format!("{} · from {}", worktree.path, worktree.base)}</p>
-                <div class="mt-2"><WorktreeFacts worktree=worktree.clone()/></div>
+                <div class="mt-2"><WorktreeFacts worktree=worktree.clone() live=live_dirty/></div>
             </div>
             <RemoveWorktree id=worktree.id.clone() on_removed=Callback::new(move |_| navigate(&after_remove, Default::default()))/>
         </div>

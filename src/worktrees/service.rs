@@ -398,7 +398,6 @@ impl Worktrees {
         let setup = store::last_run(&self.db, &r.id, "setup")
             .await?
             .map(scripts::to_api);
-        let _ = project;
         Ok(Worktree {
             pr: r.pr_url.clone().map(|url| PullRequest {
                 url,
@@ -413,6 +412,7 @@ impl Worktrees {
                     .is_none_or(|start| head.as_ref() != Some(start)),
             id: r.id,
             project_id: r.project_id,
+            project_name: project.name.clone(),
             branch: r.branch,
             base: r.base,
             path: r.path,

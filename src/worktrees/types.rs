@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub struct Worktree {
     pub id: String,
     pub project_id: String,
+    /// The project's name, for breadcrumbs and lists.
+    pub project_name: String,
     pub branch: String,
     /// What it was created from; "ahead"/"behind" and "diff against base" refer to it.
     pub base: String,

@@ -36,8 +36,12 @@ fn render_item(item: ChatItem) -> AnyView {
             </details>
         }
         .into_any(),
-        ItemBody::Tool { id, name, input, result } => view! { <ToolCard id name input result/> }.into_any(),
-        ItemBody::Permission { request_id, tool_name, input, reason, state } => {
+        ItemBody::Tool { id, name, input, result, permission } => {
+            view! { <ToolCard id name input result permission/> }.into_any()
+        }
+        // Answered, and shown in its tool call's card.
+        ItemBody::Permission { merged: true, .. } => ().into_any(),
+        ItemBody::Permission { request_id, tool_name, input, reason, state, .. } => {
             view! { <PermissionCard request_id tool_name input reason state/> }.into_any()
         }
         ItemBody::TurnEnd { cost_usd, duration_ms: ms, input_tokens, output_tokens, is_error, terminal_reason, message } => {
@@ -161,7 +165,48 @@ fn PermissionCard(
         }
     };
     let allow = answer.clone();
-    let outcome = match &state {
+    let outcome = permission_outcome(&state);
+    let pending = outcome.is_none();
+    view! {
+        <div
+            class=if pending { "card border-amber-400 bg-amber-50/50 dark:bg-amber-950/20" } else { "card" }
+            data-testid="permission-card"
+            data-state=if pending { "pending" } else { "answered" }
+        >
+            <p class="flex items-center gap-2 font-medium">
+                <Icon name="shield-question" class="size-4 text-amber-600"/>
+                "Claude wants to use " <code>{tool_name.clone()}</code>
+            </p>
+            {reason.map(|r| view! { <p class="mt-1 text-sm text-muted">{r}</p> })}
+            <div class="mt-2">
+                <ToolPreview name=tool_name input/>
+            </div>
+            {match outcome {
+                Some(outcome) => view! { <div class="mt-3"><PermissionOutcome outcome/></div> }.into_any(),
+                None => view! {
+                    <div class="mt-3 flex flex-wrap items-center gap-2">
+                        <button type="button" class="btn btn-primary" data-testid="allow-button" on:click=move |_| allow(true)>
+                            <Icon name="check" class="size-4"/>
+                            "Allow"
+                        </button>
+                        <button type="button" class="btn btn-secondary" data-testid="deny-button" on:click=move |_| answer(false)>
+                            <Icon name="ban" class="size-4"/>
+                            "Deny"
+                        </button>
+                        <input class="input min-w-40 flex-1 py-1.5" placeholder="Reason for denying (optional)" aria-label="Reason for denying" bind:value=deny_reason/>
+                    </div>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}
+
+/// How a permission question ended, as (icon, words, colour); None while it waits.
+pub type Outcome = (&'static str, String, &'static str);
+
+pub fn permission_outcome(state: &PermissionState) -> Option<Outcome> {
+    match state {
         PermissionState::Pending => None,
         PermissionState::Allowed => Some((
             "check",
@@ -180,45 +225,17 @@ fn PermissionCard(
             "The turn ended before an answer".into(),
             "text-muted",
         )),
-    };
-    let pending = outcome.is_none();
+    }
+}
+
+/// The answer line, in a permission card or in the tool card it moved into.
+#[component]
+pub fn PermissionOutcome(outcome: Outcome) -> impl IntoView {
+    let (icon, text, tone) = outcome;
     view! {
-        <div
-            class=if pending { "card border-amber-400 bg-amber-50/50 dark:bg-amber-950/20" } else { "card" }
-            data-testid="permission-card"
-            data-state=if pending { "pending" } else { "answered" }
-        >
-            <p class="flex items-center gap-2 font-medium">
-                <Icon name="shield-question" class="size-4 text-amber-600"/>
-                "Claude wants to use " <code>{tool_name.clone()}</code>
-            </p>
-            {reason.map(|r| view! { <p class="mt-1 text-sm text-muted">{r}</p> })}
-            <div class="mt-2">
-                <ToolPreview name=tool_name input/>
-            </div>
-            {match outcome {
-                Some((icon, text, tone)) => view! {
-                    <p class=format!("mt-3 flex items-center gap-2 text-sm {tone}") data-testid="permission-outcome">
-                        <Icon name=icon class="size-4"/>
-                        {text}
-                    </p>
-                }
-                .into_any(),
-                None => view! {
-                    <div class="mt-3 flex flex-wrap items-center gap-2">
-                        <button type="button" class="btn btn-primary" data-testid="allow-button" on:click=move |_| allow(true)>
-                            <Icon name="check" class="size-4"/>
-                            "Allow"
-                        </button>
-                        <button type="button" class="btn btn-secondary" data-testid="deny-button" on:click=move |_| answer(false)>
-                            <Icon name="ban" class="size-4"/>
-                            "Deny"
-                        </button>
-                        <input class="input min-w-40 flex-1 py-1.5" placeholder="Reason for denying (optional)" aria-label="Reason for denying" bind:value=deny_reason/>
-                    </div>
-                }
-                .into_any(),
-            }}
-        </div>
+        <p class=format!("flex items-center gap-2 text-sm {tone}") data-testid="permission-outcome">
+            <Icon name=icon class="size-4"/>
+            {text}
+        </p>
     }
 }

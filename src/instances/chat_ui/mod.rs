@@ -221,7 +221,7 @@ fn Chat(instance: Instance) -> impl IntoView {
                 </Show>
             </div>
             <Show when=move || !at_bottom.get()>
-                <button type="button" class="btn btn-primary absolute bottom-3 left-1/2 -translate-x-1/2 py-1.5 text-sm shadow-lg"
+                <button type="button" class="btn btn-primary absolute bottom-3 left-1/2 -translate-x-1/2 whitespace-nowrap py-1.5 text-sm shadow-lg"
                     data-testid="jump-to-latest" on:click=jump>
                     <Icon name="arrow-down" class="size-4"/>
                     {move || match unseen.get() {

@@ -38,13 +38,19 @@ pub enum ItemBody {
         name: String,
         input: Value,
         result: Option<ToolOutcome>,
+        /// How the user answered the permission question for this call, once answered.
+        permission: Option<PermissionState>,
     },
+    /// A permission question. Once answered, its outcome moves into the card of the tool call it
+    /// was about (`merged`) and this item shows nothing: one card per call.
     Permission {
         request_id: String,
+        tool_use_id: Option<String>,
         tool_name: String,
         input: Value,
         reason: Option<String>,
         state: PermissionState,
+        merged: bool,
     },
     /// The end of a turn.
     TurnEnd {
@@ -305,6 +311,36 @@ impl ChatModel {
         }
     }
 
+    /// Records the answer to a pending permission question (a later answer to a settled one is
+    /// ignored) and shows it in the card of the tool call it was about, when there is one.
+    fn settle_permission(&mut self, i: usize, new_state: PermissionState) {
+        let ItemBody::Permission {
+            state,
+            tool_use_id,
+            merged,
+            ..
+        } = &mut self.items[i].body
+        else {
+            return;
+        };
+        if *state != PermissionState::Pending {
+            return;
+        }
+        *state = new_state.clone();
+        let tool = tool_use_id
+            .as_ref()
+            .and_then(|id| self.by_tool.get(id))
+            .copied();
+        if let Some(t) = tool {
+            *merged = true;
+            if let ItemBody::Tool { permission, .. } = &mut self.items[t].body {
+                *permission = Some(new_state);
+            }
+            self.touch(t);
+        }
+        self.touch(i);
+    }
+
     fn end_streaming(&mut self) {
         for (_, i) in std::mem::take(&mut self.streaming) {
             if let ItemBody::Text { streaming, .. } | ItemBody::Thinking { streaming, .. } =
@@ -340,13 +376,8 @@ impl ChatModel {
                         answer["message"].as_str().unwrap_or("").to_string(),
                     ),
                 };
-                if let ItemBody::Permission { state, .. } = &mut self.items[i].body {
-                    // A timeout is recorded as a deny too; keep saying it was a timeout.
-                    if *state == PermissionState::Pending {
-                        *state = new_state;
-                    }
-                }
-                self.touch(i);
+                // A timeout is recorded as a deny too; keep saying it was a timeout.
+                self.settle_permission(i, new_state);
             }
             Some("control_request") => {
                 let request = &value["request"];
@@ -417,10 +448,7 @@ impl ChatModel {
             }
             FlotillaEvent::PermissionTimeout { request_id } => {
                 if let Some(&i) = self.by_permission.get(&request_id) {
-                    if let ItemBody::Permission { state, .. } = &mut self.items[i].body {
-                        *state = PermissionState::TimedOut;
-                    }
-                    self.touch(i);
+                    self.settle_permission(i, PermissionState::TimedOut);
                 }
             }
             FlotillaEvent::Notice { level, message } => {

@@ -1,8 +1,8 @@
 //! Tool calls as cards: Bash with its command and output, file edits as a diff, Write and Read
 //! with their paths, sub-agents (Task) with their own messages nested, anything else as JSON.
 
-use super::items::ItemView;
-use super::model::ToolOutcome;
+use super::items::{permission_outcome, ItemView, PermissionOutcome};
+use super::model::{PermissionState, ToolOutcome};
 use super::ChatContext;
 use crate::ui::Icon;
 use leptos::prelude::*;
@@ -18,8 +18,10 @@ pub fn ToolCard(
     name: String,
     input: Value,
     result: Option<ToolOutcome>,
+    permission: Option<PermissionState>,
 ) -> impl IntoView {
     let ctx = expect_context::<ChatContext>();
+    let answered = permission.as_ref().and_then(permission_outcome);
     let (icon, summary) = headline(&name, &input);
     let status = match &result {
         None => {
@@ -46,6 +48,7 @@ pub fn ToolCard(
                 <span class="min-w-0 flex-1 truncate font-mono text-xs text-muted" title=summary_title>{summary}</span>
                 {status}
             </div>
+            {answered.map(|outcome| view! { <div class="mt-1" data-testid="tool-permission"><PermissionOutcome outcome/></div> })}
             <div class="mt-2">
                 <ToolPreview name=preview_name input/>
             </div>

@@ -132,6 +132,7 @@ impl ChatModel {
                             name,
                             input,
                             result: None,
+                            permission: None,
                         },
                     );
                     self.by_tool.insert(id, index);
@@ -195,12 +196,7 @@ impl ChatModel {
     fn on_result(&mut self, result: TurnResult) {
         self.end_streaming();
         for i in self.by_permission.values().copied().collect::<Vec<_>>() {
-            if let ItemBody::Permission { state, .. } = &mut self.items[i].body {
-                if *state == PermissionState::Pending {
-                    *state = PermissionState::Expired;
-                    self.touch(i);
-                }
-            }
+            self.settle_permission(i, PermissionState::Expired);
         }
         let turn_cost = if result.total_cost_usd >= self.process_cost {
             result.total_cost_usd - self.process_cost
@@ -237,9 +233,9 @@ impl ChatModel {
         if let codec::ControlRequestBody::CanUseTool {
             tool_name,
             input,
+            tool_use_id,
             description,
             blocked_path,
-            ..
         } = request.request
         {
             let reason = description.or(blocked_path.map(|p| format!("Path: {p}")));
@@ -247,10 +243,12 @@ impl ChatModel {
                 None,
                 ItemBody::Permission {
                     request_id: request.request_id.clone(),
+                    tool_use_id,
                     tool_name,
                     input,
                     reason,
                     state: PermissionState::Pending,
+                    merged: false,
                 },
             );
             self.by_permission.insert(request.request_id, index);

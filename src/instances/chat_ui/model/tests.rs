@@ -74,9 +74,11 @@ fn a_whole_turn() {
     assert_eq!(tools[2].1.text, "hi\nb.txt");
     assert!(!tools[2].1.is_error);
     assert_eq!(tools[2].1.details["stdout"], "hi\nb.txt");
-    // The permission question was answered "allow".
+    // The permission question was answered "allow", and the answer moved into the Write card.
     assert!(top.iter().any(|i| matches!(&i.body,
-        ItemBody::Permission { tool_name, state: PermissionState::Allowed, .. } if tool_name == "Write")));
+        ItemBody::Permission { tool_name, state: PermissionState::Allowed, merged: true, .. } if tool_name == "Write")));
+    assert!(top.iter().any(|i| matches!(&i.body,
+        ItemBody::Tool { name, permission: Some(PermissionState::Allowed), .. } if name == "Write")));
     // The turn's footer.
     let Some(ItemBody::TurnEnd {
         cost_usd,
