@@ -231,6 +231,11 @@ impl Projects {
         Ok(projects)
     }
 
+    /// Every project as stored (no git reads).
+    pub async fn records(&self) -> Result<Vec<ProjectRecord>, DomainError> {
+        Ok(store::all(&self.db).await?)
+    }
+
     pub async fn record(&self, id: &str) -> Result<ProjectRecord, DomainError> {
         store::get(&self.db, id)
             .await?

@@ -208,6 +208,12 @@ pub async fn build_state(
     let scripts = crate::worktrees::scripts::Scripts::new(db.clone());
     let worktrees =
         crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts);
+    let sessions = crate::sessions::service::Sessions::start(
+        config.claude_home.clone(),
+        worktrees.clone(),
+        instances.clone(),
+        shutdown.clone(),
+    );
     let access = &config.access;
     let auth = crate::auth::Auth::open(
         db.clone(),
@@ -258,6 +264,7 @@ pub async fn build_state(
         projects,
         worktrees,
         review,
+        sessions,
         auth,
         shutdown,
     })

@@ -87,6 +87,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::projects::http::routes())
         .merge(crate::worktrees::http::routes())
         .merge(crate::review::http::routes())
+        .merge(crate::sessions::http::routes())
         .merge(crate::auth::http::routes())
 }
 

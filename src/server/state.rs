@@ -25,6 +25,7 @@ pub struct AppState {
     pub projects: crate::projects::service::Projects,
     pub worktrees: crate::worktrees::service::Worktrees,
     pub review: crate::review::service::Review,
+    pub sessions: crate::sessions::service::Sessions,
     pub auth: crate::auth::Auth,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,

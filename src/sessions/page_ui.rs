@@ -1,20 +1,269 @@
-//! The Sessions page.
+//! The Sessions page: every Claude Code session on this machine, searchable, with what it cost.
+//! While the first index of a large history runs, it shows how far it is.
 
-use crate::ui::ComingSoon;
+use super::api::list_sessions;
+use super::types::{IndexStatus, SessionItem, SessionPage, SessionQuery};
+use crate::base::format::{bytes, usd};
+use crate::projects::api::list_projects;
+use crate::ui::Icon;
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+const PAGE: u64 = 50;
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    // The filters as typed, and as applied (on Enter / Search).
+    let text = RwSignal::new(String::new());
+    let project = RwSignal::new(String::new());
+    let model = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let applied = RwSignal::new(SessionQuery::default());
+    let offset = RwSignal::new(0u64);
+    // Bumped to pick up newly written sessions (and the index's progress while it runs).
+    let tick = RwSignal::new(0u32);
+    let sessions = Resource::new(
+        move || (applied.get(), offset.get(), tick.get()),
+        |(q, offset, _)| {
+            list_sessions(SessionQuery {
+                offset: Some(offset),
+                limit: Some(PAGE),
+                ..q
+            })
+        },
+    );
+    // For the project filter only: loaded in the browser, so the page does not wait for it.
+    let projects = LocalResource::new(list_projects);
+    // Browser only: look for newly written sessions (and the first index's progress) every 2 s.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|t| *t = t.wrapping_add(1)),
+            std::time::Duration::from_secs(2),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let apply = move || {
+        let some = |s: RwSignal<String>| {
+            Some(s.get_untracked().trim().to_string()).filter(|v| !v.is_empty())
+        };
+        offset.set(0);
+        applied.set(SessionQuery {
+            q: some(text),
+            project: some(project),
+            model: some(model),
+            from: some(from),
+            to: some(to),
+            ..Default::default()
+        });
+    };
+    let clear = move |_| {
+        for s in [text, project, model, from, to] {
+            s.set(String::new());
+        }
+        offset.set(0);
+        applied.set(SessionQuery::default());
+    };
     view! {
-        <ComingSoon
-            title="Sessions"
-            icon="history"
-            summary="Every conversation Claude Code has had on this machine, searchable and replayable."
-            plans=&[
-                "Transcripts from ~/.claude/projects indexed, with cost counted once per API message.",
-                "Replay, fork and resume a session in a new instance.",
-                "Export and import.",
-            ]
-        />
+        <Title text="Sessions"/>
+        <section class="mx-auto max-w-6xl">
+            <h1 class="page-title">"Sessions"</h1>
+            <p class="mt-1 text-muted">"Every conversation Claude Code has had on this machine — Flotilla's and those run in a terminal — with what it cost."</p>
+            <form class="card mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_auto_auto_auto]" role="search" data-testid="session-filters"
+                on:submit=move |ev| { ev.prevent_default(); apply(); }>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"Search"</span>
+                    <input class="input" type="search" placeholder="Words in the prompt, folder or branch" bind:value=text data-testid="session-search"/>
+                </label>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"Project"</span>
+                    <select class="input" bind:value=project data-testid="session-project">
+                        <option value="">"Any project"</option>
+                        {move || projects.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| view! {
+                            <option value=p.id.clone()>{p.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"Model"</span>
+                    <input class="input" placeholder="e.g. sonnet" bind:value=model data-testid="session-model"/>
+                </label>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"From"</span>
+                    <input class="input" type="date" bind:value=from data-testid="session-from"/>
+                </label>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"To"</span>
+                    <input class="input" type="date" bind:value=to data-testid="session-to"/>
+                </label>
+                <div class="flex items-end gap-2">
+                    <button type="submit" class="btn btn-primary" data-testid="session-apply">
+                        <Icon name="search" class="size-4"/>"Search"
+                    </button>
+                    <button type="button" class="btn btn-secondary" on:click=clear>"Clear"</button>
+                </div>
+            </form>
+            <Transition fallback=|| view! { <p class="mt-6 text-muted">"Loading sessions…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Err(e) => view! { <p class="card mt-6 text-red-600" role="alert">"Could not load sessions: " {e.to_string()}</p> }.into_any(),
+                        Ok(page) => view! { <Results page offset/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Results(page: SessionPage, offset: RwSignal<u64>) -> impl IntoView {
+    let SessionPage {
+        items,
+        total,
+        offset: first,
+        limit,
+        total_cost_usd,
+        index,
+    } = page;
+    let shown = items.len() as u64;
+    let empty = items.is_empty();
+    let dir = index.transcripts_dir.clone();
+    view! {
+        <IndexProgress index/>
+        <div class="mt-4 flex flex-wrap items-center gap-2 text-sm text-muted" data-testid="session-summary">
+            <span>{format!("{total} session{}", if total == 1 { "" } else { "s" })}</span>
+            <span>"·"</span>
+            <span class="tabular-nums" title="Cost of all matching sessions">{usd(total_cost_usd)}</span>
+            <span class="flex-1"></span>
+            {(total > limit).then(|| view! {
+                <span class="tabular-nums">{format!("{}–{} of {total}", first + 1, first + shown)}</span>
+                <button type="button" class="btn btn-secondary px-2 py-1" disabled=first == 0
+                    on:click=move |_| offset.update(|o| *o = o.saturating_sub(PAGE))>"Previous"</button>
+                <button type="button" class="btn btn-secondary px-2 py-1" disabled=first + shown >= total
+                    on:click=move |_| offset.update(|o| *o += PAGE)>"Next"</button>
+            })}
+        </div>
+        {if empty {
+            view! {
+                <div class="card mt-3 flex flex-col items-center gap-2 py-10 text-center" data-testid="empty-sessions">
+                    <Icon name="history" class="size-10 text-muted"/>
+                    <h2 class="text-lg font-semibold">"No sessions found"</h2>
+                    <p class="max-w-md text-sm text-muted">
+                        "Sessions appear here as Claude Code writes them (in " <code class="break-all">{dir}</code> "). Change the filters, or start an instance."
+                    </p>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <ul class="mt-3 grid gap-2" data-testid="session-list">
+                    {items.into_iter().map(|s| view! { <SessionRow session=s/> }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn IndexProgress(index: IndexStatus) -> impl IntoView {
+    if let Some(error) = index.error.clone() {
+        return view! {
+            <p class="card mt-4 text-sm text-red-600" role="alert" data-testid="index-error">{error}</p>
+        }
+        .into_any();
+    }
+    if index.ready {
+        return view! {
+            <p class="mt-4 text-xs text-muted" data-testid="index-ready">
+                {format!(
+                    "{} transcript file{} indexed{}.",
+                    index.files,
+                    if index.files == 1 { "" } else { "s" },
+                    if index.malformed_lines > 0 { format!(" · {} unreadable line(s) skipped", index.malformed_lines) } else { String::new() }
+                )}
+            </p>
+        }
+        .into_any();
+    }
+    let pct = if index.bytes_total > 0 {
+        index.bytes_done * 100 / index.bytes_total
+    } else {
+        0
+    };
+    // Time left, from the pace so far.
+    let left = (index.bytes_done > 0 && index.bytes_total > index.bytes_done).then(|| {
+        let ms = index.elapsed_ms as f64 * (index.bytes_total - index.bytes_done) as f64
+            / index.bytes_done as f64;
+        format!(" · about {} s left", (ms / 1000.0).ceil() as u64)
+    });
+    view! {
+        <div class="card mt-4" role="status" data-testid="index-progress">
+            <p class="flex items-center gap-2 text-sm font-medium">
+                <Icon name="loader-circle" class="size-4 animate-spin"/>
+                "Indexing your transcripts — the list fills in as it goes."
+            </p>
+            <div class="mt-2 h-2 overflow-hidden rounded bg-surface-2">
+                <div class="h-full bg-accent transition-all" style=format!("width: {pct}%")></div>
+            </div>
+            <p class="mt-1 text-xs tabular-nums text-muted">
+                {format!("{} of {} files · {} of {}", index.files_done, index.files_total, bytes(index.bytes_done), bytes(index.bytes_total))}
+                {left}
+            </p>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn SessionRow(session: SessionItem) -> impl IntoView {
+    let title = session
+        .title
+        .clone()
+        .unwrap_or_else(|| "Untitled session".into());
+    let when = session
+        .ended_at
+        .as_deref()
+        .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
+        .unwrap_or_default();
+    let tokens = session.input_tokens
+        + session.output_tokens
+        + session.cache_creation_tokens
+        + session.cache_read_tokens;
+    let cost_title = if session.cost_from_cli {
+        "As reported by Claude Code".to_string()
+    } else if session.unpriced_messages > 0 {
+        format!(
+            "From the price table; {} message(s) of an unpriced model not included",
+            session.unpriced_messages
+        )
+    } else {
+        "From the price table".to_string()
+    };
+    view! {
+        <li class="card grid gap-1 p-3" data-testid="session-row" data-session=session.id.clone()>
+            <div class="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+                <span class="min-w-0 flex-1 basis-48 break-words font-medium" data-testid="session-title">{title}</span>
+                <span class="shrink-0 text-sm tabular-nums" title=cost_title data-testid="session-cost">{usd(session.cost_usd)}</span>
+            </div>
+            <div class="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted">
+                {match (session.project_id.clone(), session.project_name.clone()) {
+                    (Some(id), Some(name)) => view! {
+                        <A href=format!("/projects/{id}") attr:class="badge badge-info hover:underline">{name}</A>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }}
+                {session.worktree_id.clone().map(|w| view! {
+                    <A href=format!("/worktrees/{w}") attr:class="badge badge-muted hover:underline">"worktree"</A>
+                })}
+                <span class="min-w-0 max-w-full truncate font-mono" title=session.cwd.clone().unwrap_or_default()>{session.cwd.clone().unwrap_or_default()}</span>
+                {session.git_branch.clone().filter(|b| !b.is_empty()).map(|b| view! { <span class="font-mono">{b}</span> })}
+                <span class="tabular-nums">{when}</span>
+                <span>{format!("{} prompt(s) · {} API message(s)", session.prompts, session.api_messages)}</span>
+                <span class="tabular-nums">{format!("{tokens} tokens")}</span>
+                {(!session.models.is_empty()).then(|| view! { <span>{session.models.join(", ")}</span> })}
+            </div>
+        </li>
     }
 }

@@ -27,10 +27,45 @@ pub struct Worktrees {
     scripts: Scripts,
 }
 
+/// A folder Flotilla knows a checkout in: a project's main checkout or one of its worktrees.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub path: String,
+    pub project_id: String,
+    pub project_name: String,
+    pub worktree_id: Option<String>,
+}
+
 /// Which instances work where: (instance id, worktree id, whether it is live).
 pub type InstanceUse = Vec<(String, Option<String>, bool)>;
 
 impl Worktrees {
+    /// Every checkout folder, for placing what is found by path (a session by its working
+    /// directory). Reads the records only, no git.
+    pub async fn places(&self) -> Result<Vec<Place>, DomainError> {
+        let projects = self.projects.records().await?;
+        let mut places: Vec<Place> = projects
+            .iter()
+            .map(|p| Place {
+                path: p.path.clone(),
+                project_id: p.id.clone(),
+                project_name: p.name.clone(),
+                worktree_id: None,
+            })
+            .collect();
+        for w in store::list(&self.db, None).await? {
+            if let Some(p) = projects.iter().find(|p| p.id == w.project_id) {
+                places.push(Place {
+                    path: w.path,
+                    project_id: p.id.clone(),
+                    project_name: p.name.clone(),
+                    worktree_id: Some(w.id),
+                });
+            }
+        }
+        Ok(places)
+    }
+
     pub fn new(db: Db, projects: Projects, scripts: Scripts) -> Self {
         Worktrees {
             db,

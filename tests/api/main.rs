@@ -10,5 +10,6 @@ mod instances;
 mod projects;
 mod review;
 mod security;
+mod sessions;
 mod supervision;
 mod worktrees;

@@ -5,6 +5,7 @@
 pub mod fake_anthropic;
 pub mod fake_github;
 pub mod repo;
+pub mod transcripts;
 
 pub use repo::{commit_all, git, init_repo};
 

@@ -297,6 +297,19 @@ impl Supervisor {
         Ok(instance)
     }
 
+    /// What each session Flotilla ran cost, as the CLI reported it: live instances' and those of
+    /// deleted ones (session id -> dollars).
+    pub async fn session_costs(&self) -> Result<HashMap<String, f64>, DomainError> {
+        let mut costs: HashMap<String, f64> = records::kept_session_costs(&self.inner.ctx.db)
+            .await?
+            .into_iter()
+            .collect();
+        for i in self.list() {
+            costs.insert(i.session_id, i.cost_usd);
+        }
+        Ok(costs)
+    }
+
     /// The event store, for replay.
     pub fn events(&self) -> &EventStore {
         &self.inner.ctx.store

@@ -116,12 +116,31 @@ pub async fn all(db: &Db) -> Result<Vec<InstanceRecord>, sqlx::Error> {
 }
 
 /// Removes an instance and (by cascade) its events.
+/// Removes the instance, keeping what its session cost (the session outlives it).
 pub async fn delete(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO session_costs (session_id, cost_usd, instance_id, recorded_at) \
+         SELECT session_id, cost_usd, id, $2 FROM instances WHERE id = $1 \
+         ON CONFLICT (session_id) DO UPDATE SET cost_usd = excluded.cost_usd, \
+         instance_id = excluded.instance_id, recorded_at = excluded.recorded_at",
+    )
+    .bind(id)
+    .bind(crate::base::clock::now_ms())
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM instances WHERE id = $1")
         .bind(id)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
+}
+
+/// The cost of each session of a deleted instance (session id -> dollars).
+pub async fn kept_session_costs(db: &Db) -> Result<Vec<(String, f64)>, sqlx::Error> {
+    sqlx::query_as("SELECT session_id, cost_usd FROM session_costs")
+        .fetch_all(db)
+        .await
 }
 
 #[cfg(test)]

@@ -1,0 +1,95 @@
+// The Sessions page: a session the real CLI ran and ones "run in a terminal" (transcripts written
+// straight into the claude home) are listed with their cost, found by search, and the page fits
+// a phone.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ARTIFACTS, claudeEnvFor, collectErrors, launchBrowser, startFakeApi, startFlotilla, waitHydrated } from "../harness.mjs";
+
+let fake;
+let server;
+let browser;
+let work;
+
+before(async () => {
+  fake = await startFakeApi();
+  server = await startFlotilla({ env: claudeEnvFor(fake) });
+  browser = await launchBrowser();
+  work = mkdtempSync(join(tmpdir(), "flotilla-e2e-sessions-"));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A transcript as the CLI writes it: a prompt, then one API message written as two lines. */
+function terminalSession(id, cwd, prompt, day, usage) {
+  const common = { cwd, sessionId: id, version: "2.1.331", gitBranch: "main", isSidechain: false };
+  const msg = { id: `msg_${id}`, type: "message", role: "assistant", model: "claude-sonnet-4-20250514", usage };
+  const lines = [
+    { type: "user", message: { role: "user", content: prompt }, uuid: `${id}-u1`, parentUuid: null, timestamp: `${day}T10:00:00.000Z`, ...common },
+    { type: "assistant", message: { ...msg, content: [{ type: "text", text: "Looking." }] }, requestId: `req_${id}`, uuid: `${id}-a1`, timestamp: `${day}T10:00:01.000Z`, ...common },
+    { type: "assistant", message: { ...msg, content: [{ type: "text", text: "Done <img src=x onerror=alert(1)>" }] }, requestId: `req_${id}`, uuid: `${id}-a2`, timestamp: `${day}T10:00:02.000Z`, ...common },
+  ];
+  const dir = join(server.claudeHome, ".claude", "projects", cwd.replace(/[^A-Za-z0-9]/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${id}.jsonl`), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+}
+
+test("sessions from the CLI and from a terminal, with cost, searchable, on desktop and phone", async () => {
+  // One run by Flotilla (the real CLI against the fake API)...
+  const res = await server.api("/api/instances", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ cwd: work, name: "indexed", prompt: "Summarise the changelog\nbriefly" }),
+  });
+  assert.equal(res.status, 201);
+  const instance = await res.json();
+  // ...and two "from a terminal", one of them with markup in its prompt (shown as text).
+  terminalSession("11111111-1111-4111-8111-111111111111", "/home/dev/shop", "Fix the checkout <b>bug</b>", "2026-11-20",
+    { input_tokens: 1000000, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+  terminalSession("22222222-2222-4222-8222-222222222222", "/home/dev/blog", "Write the release notes", "2026-11-21",
+    { input_tokens: 2000, output_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+
+  const page = await server.newPage(browser, { viewport: { width: 1366, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${server.url}/sessions`);
+  await waitHydrated(page);
+  const rows = page.getByTestId("session-row");
+  // The page refreshes itself: the CLI's session appears once its turn is written.
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=session-row]").length === 3, null, { timeout: 60_000 });
+  const cli = rows.filter({ hasText: "Summarise the changelog" });
+  await cli.waitFor();
+  const state = await (await server.api(`/api/instances/${instance.id}`)).json();
+  assert.ok(state.cost_usd > 0);
+  const shop = rows.filter({ hasText: "Fix the checkout <b>bug</b>" });
+  // One API message written as two lines counts once: 1M input tokens of Sonnet are $3.00.
+  assert.equal(await shop.getByTestId("session-cost").innerText(), "$3.00");
+  assert.match(await shop.innerText(), /1 API message/);
+  assert.equal(await page.locator("[data-testid=session-row] b").count(), 0, "prompts are text, not markup");
+  await page.getByTestId("index-ready").waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "sessions.png") });
+
+  // Search: Enter applies it.
+  await page.getByTestId("session-search").fill("release notes");
+  await page.getByTestId("session-search").press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=session-row]").length === 1);
+  assert.match(await rows.first().innerText(), /Write the release notes/);
+  await page.getByTestId("session-search").fill("nothing like this");
+  await page.getByTestId("session-apply").click();
+  await page.getByTestId("empty-sessions").waitFor();
+  await page.getByRole("button", { name: "Clear" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=session-row]").length === 3);
+  assert.deepEqual(errors, []);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(fits, "the list fits a phone");
+  await page.screenshot({ path: join(ARTIFACTS, "sessions-phone.png"), fullPage: true });
+  await page.close();
+});

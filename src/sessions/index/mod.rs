@@ -1,0 +1,404 @@
+//! The transcript index: every session Claude Code wrote under `<claude-home>/.claude/projects`
+//! (Flotilla's own and those run in a terminal), with what each cost. Core code: no Leptos, no
+//! database, plain threads; the sessions service runs it off the async threads.
+//!
+//! A scan reads each file from where the last one stopped (files only grow, one line at a time).
+//! A file that shrank or whose first bytes changed was rewritten: then the whole index is rebuilt,
+//! which is the only way to keep "counted once" true (its messages may be counted from it).
+//!
+//! Counted once: several lines repeat one API message (same `message.id` and `requestId`), within
+//! a file and across files (a fork's file starts with its parent's lines). Each message counts in
+//! the first file that holds it, files taken in the order their sessions began, so a fork's copied
+//! history stays with the session it came from.
+
+pub mod file_scan;
+pub mod line;
+pub mod pricing;
+pub mod skim;
+#[cfg(test)]
+mod tests;
+
+use file_scan::{head_of, scan_file, FileScan};
+pub use line::Tokens;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+/// One session as the index knows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionSummary {
+    pub id: String,
+    pub cwd: Option<String>,
+    pub git_branch: Option<String>,
+    /// The first prompt's first line.
+    pub title: Option<String>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub prompts: u64,
+    /// API messages, each counted once.
+    pub api_messages: u64,
+    pub tokens: Tokens,
+    /// Models used, with their tokens.
+    pub models: BTreeMap<String, Tokens>,
+    /// From each line's own cost or the price table.
+    pub computed_cost_usd: f64,
+    /// Messages of a model the price table does not know (their cost is missing above).
+    pub unpriced_messages: u64,
+    /// The CLI's own total (summed over its processes), when its transcript carries one.
+    pub cli_cost_usd: Option<f64>,
+    /// The transcript files it was read from.
+    pub files: Vec<PathBuf>,
+}
+
+impl SessionSummary {
+    /// The cost to show: the CLI's own figure when there is one, else the computed one.
+    pub fn cost_usd(&self) -> f64 {
+        self.cli_cost_usd.unwrap_or(self.computed_cost_usd)
+    }
+}
+
+/// Usage of one session on one UTC day with one model: the unit analytics sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DayUsage {
+    pub tokens: Tokens,
+    pub cost_usd: f64,
+    pub messages: u64,
+}
+
+#[derive(Debug, Clone)]
+struct FileState {
+    size: u64,
+    modified: Option<SystemTime>,
+    offset: u64,
+    head: Option<u64>,
+    /// The order files are merged in: when their sessions began.
+    first_at: Option<String>,
+}
+
+/// What a scan did, for logs, the progress bar and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanReport {
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub bytes_read: u64,
+    pub lines: u64,
+    pub malformed_lines: u64,
+    /// The index was rebuilt because a file was truncated or rewritten.
+    pub rebuilt: bool,
+}
+
+/// Live progress of a running scan (shared with the page that shows it).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files_total: AtomicU64,
+    pub files_done: AtomicU64,
+    pub bytes_total: AtomicU64,
+    pub bytes_done: AtomicU64,
+}
+
+#[derive(Default)]
+pub struct SessionIndex {
+    root: PathBuf,
+    files: HashMap<PathBuf, FileState>,
+    seen_messages: HashSet<u64>,
+    seen_prompts: HashSet<u64>,
+    sessions: HashMap<String, SessionSummary>,
+    /// The processes' costs per session (`startTime` -> total), summed into `cli_cost_usd`.
+    cli_costs: HashMap<String, HashMap<i64, f64>>,
+    usage: HashMap<(String, [u8; 10], String), DayUsage>,
+    malformed_lines: u64,
+}
+
+impl SessionIndex {
+    /// An empty index of the transcripts under `root` (`<claude-home>/.claude/projects`).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn sessions(&self) -> impl Iterator<Item = &SessionSummary> {
+        self.sessions.values()
+    }
+
+    pub fn session(&self, id: &str) -> Option<&SessionSummary> {
+        self.sessions.get(id)
+    }
+
+    /// (session id, UTC day, model) -> usage.
+    pub fn usage(&self) -> impl Iterator<Item = ((&str, &str, &str), &DayUsage)> {
+        self.usage.iter().map(|((s, d, m), u)| {
+            (
+                (
+                    s.as_str(),
+                    std::str::from_utf8(d).unwrap_or("?"),
+                    m.as_str(),
+                ),
+                u,
+            )
+        })
+    }
+
+    pub fn malformed_lines(&self) -> u64 {
+        self.malformed_lines
+    }
+
+    /// Brings the index up to date with the disk, reading only what was appended since the last
+    /// scan, on up to `threads` threads.
+    pub fn scan(&mut self, threads: usize, progress: &Progress) -> std::io::Result<ScanReport> {
+        let listed = list_transcripts(&self.root)?;
+        let mut report = ScanReport {
+            files_seen: listed.len() as u64,
+            ..Default::default()
+        };
+        let mut todo: Vec<(PathBuf, u64, u64)> = Vec::new(); // (path, from offset, size)
+        let mut rebuild = false;
+        for l in &listed {
+            match self.files.get(&l.path) {
+                None => todo.push((l.path.clone(), 0, l.size)),
+                Some(known) if known.size == l.size && known.modified == l.modified => {}
+                Some(known) if l.size < known.offset => rebuild = true,
+                Some(known) => {
+                    if head_of(&l.path, known.offset)? != known.head {
+                        rebuild = true;
+                    } else {
+                        todo.push((l.path.clone(), known.offset, l.size));
+                    }
+                }
+            }
+        }
+        let by_path: HashMap<&Path, &Listed> =
+            listed.iter().map(|l| (l.path.as_path(), l)).collect();
+        let gone = self
+            .files
+            .keys()
+            .any(|p| !by_path.contains_key(p.as_path()));
+        if rebuild || gone {
+            *self = Self::new(std::mem::take(&mut self.root));
+            report.rebuilt = true;
+            todo = listed.iter().map(|l| (l.path.clone(), 0, l.size)).collect();
+        }
+        progress
+            .files_total
+            .store(todo.len() as u64, Ordering::Relaxed);
+        progress.bytes_total.store(
+            todo.iter().map(|(_, o, s)| s.saturating_sub(*o)).sum(),
+            Ordering::Relaxed,
+        );
+        progress.files_done.store(0, Ordering::Relaxed);
+        progress.bytes_done.store(0, Ordering::Relaxed);
+        let scans = read_all(&todo, threads, progress);
+        // A file gone between listing and reading, or unreadable, is tried again next time.
+        let mut scans: Vec<(PathBuf, FileScan)> = todo
+            .into_iter()
+            .zip(scans)
+            .filter_map(|((path, _, _), scan)| scan.ok().map(|s| (path, s)))
+            .collect();
+        // Older sessions first: each repeated message stays with the first session that had it.
+        // A fork's file begins with its parent's lines, times and all: of two files that begin
+        // at the same moment, the one made first is the parent.
+        let order_of = |path: &PathBuf, scan: &FileScan| {
+            let known = self.files.get(path).and_then(|f| f.first_at.clone());
+            let first = scan
+                .sessions
+                .iter()
+                .filter_map(|f| f.first_at.clone())
+                .min();
+            let created = by_path.get(path.as_path()).and_then(|l| l.created);
+            (known.or(first), created, path.clone())
+        };
+        scans.sort_by_cached_key(|(path, scan)| order_of(path, scan));
+        for (path, scan) in scans {
+            report.files_read += 1;
+            report.bytes_read += scan.bytes;
+            report.lines += scan.lines;
+            report.malformed_lines += scan.malformed;
+            let listing = by_path.get(path.as_path());
+            let size = listing.map_or(scan.offset, |l| l.size);
+            let modified = listing.and_then(|l| l.modified);
+            let first_at = scan
+                .sessions
+                .iter()
+                .filter_map(|f| f.first_at.clone())
+                .min();
+            let state = self.files.entry(path.clone()).or_insert(FileState {
+                size,
+                modified,
+                offset: 0,
+                head: None,
+                first_at,
+            });
+            state.size = size;
+            state.modified = modified;
+            state.offset = scan.offset;
+            state.head = scan.head;
+            self.merge(&path, scan);
+        }
+        Ok(report)
+    }
+
+    fn merge(&mut self, path: &Path, scan: FileScan) {
+        self.malformed_lines += scan.malformed;
+        for facts in &scan.sessions {
+            let s = self
+                .sessions
+                .entry(facts.id.clone())
+                .or_insert_with(|| SessionSummary {
+                    id: facts.id.clone(),
+                    ..Default::default()
+                });
+            if !s.files.iter().any(|f| f == path) {
+                s.files.push(path.to_path_buf());
+            }
+            if s.cwd.is_none() {
+                s.cwd = facts.cwd.clone();
+            }
+            let later = facts.last_at > s.ended_at;
+            if facts.git_branch.is_some() && (later || s.git_branch.is_none()) {
+                s.git_branch = facts.git_branch.clone();
+            }
+            if facts.first_at.is_some() && (s.started_at.is_none() || facts.first_at < s.started_at)
+            {
+                s.started_at = facts.first_at.clone();
+                if facts.title.is_some() {
+                    s.title = facts.title.clone();
+                }
+            }
+            if s.title.is_none() {
+                s.title = facts.title.clone();
+            }
+            if later {
+                s.ended_at = facts.last_at.clone();
+            }
+            for p in &facts.prompts {
+                if self.seen_prompts.insert(*p) {
+                    s.prompts += 1;
+                }
+            }
+            if !facts.cli_cost.is_empty() {
+                let costs = self.cli_costs.entry(facts.id.clone()).or_default();
+                costs.extend(facts.cli_cost.iter().map(|(k, v)| (*k, *v)));
+                s.cli_cost_usd = Some(costs.values().sum());
+            }
+        }
+        for e in scan.entries {
+            if let Some(key) = e.key {
+                if !self.seen_messages.insert(key) {
+                    continue;
+                }
+            }
+            let session = &scan.sessions[e.session as usize].id;
+            let model = &scan.models[e.model as usize];
+            let Some(s) = self.sessions.get_mut(session) else {
+                continue;
+            };
+            s.api_messages += 1;
+            s.tokens.add(&e.tokens);
+            s.models.entry(model.clone()).or_default().add(&e.tokens);
+            match e.cost_usd {
+                Some(c) => s.computed_cost_usd += c,
+                None => s.unpriced_messages += 1,
+            }
+            let day = self
+                .usage
+                .entry((session.clone(), e.day, model.clone()))
+                .or_default();
+            day.tokens.add(&e.tokens);
+            day.cost_usd += e.cost_usd.unwrap_or(0.0);
+            day.messages += 1;
+        }
+    }
+}
+
+/// A transcript file as listed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    pub created: Option<SystemTime>,
+}
+
+/// Every `*.jsonl` under `root` (the per-folder directories and their sub-agent folders), with
+/// its size and times. A missing root is an empty history.
+pub fn list_transcripts(root: &Path) -> std::io::Result<Vec<Listed>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![(root.to_path_buf(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            // An unreadable sub-folder is skipped; an unreadable root is an error to report.
+            Err(_) if depth > 0 => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() && depth < 3 {
+                dirs.push((path, depth + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "jsonl") {
+                if let Ok(meta) = entry.metadata() {
+                    out.push(Listed {
+                        path,
+                        size: meta.len(),
+                        modified: meta.modified().ok(),
+                        created: meta.created().ok(),
+                    });
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads each (path, offset) on up to `threads` threads, biggest files first.
+fn read_all(
+    todo: &[(PathBuf, u64, u64)],
+    threads: usize,
+    progress: &Progress,
+) -> Vec<std::io::Result<FileScan>> {
+    let mut order: Vec<usize> = (0..todo.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(todo[i].2.saturating_sub(todo[i].1)));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<std::io::Result<FileScan>>> =
+        (0..todo.len()).map(|_| None).collect();
+    let threads = threads.clamp(1, 8).min(todo.len().max(1));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&i) = order.get(n) else { break };
+                        let (path, offset, _) = &todo[i];
+                        let scan = scan_file(path, *offset);
+                        if let Ok(s) = &scan {
+                            progress.bytes_done.fetch_add(s.bytes, Ordering::Relaxed);
+                        }
+                        progress.files_done.fetch_add(1, Ordering::Relaxed);
+                        mine.push((i, scan));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for w in workers {
+            if let Ok(mine) = w.join() {
+                for (i, scan) in mine {
+                    results[i] = Some(scan);
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(std::io::Error::other("the reader thread failed"))))
+        .collect()
+}

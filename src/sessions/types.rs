@@ -1,0 +1,94 @@
+//! The sessions API's shapes, shared by the server and the page.
+
+use serde::{Deserialize, Serialize};
+
+/// One session in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionItem {
+    pub id: String,
+    /// The first prompt's first line.
+    pub title: Option<String>,
+    pub cwd: Option<String>,
+    pub git_branch: Option<String>,
+    /// The project whose folder holds `cwd` (the deepest, when projects nest).
+    pub project_id: Option<String>,
+    pub project_name: Option<String>,
+    /// The worktree `cwd` is, when it is one of Flotilla's.
+    pub worktree_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub prompts: u64,
+    /// API messages, each counted once however many lines repeat it.
+    pub api_messages: u64,
+    pub models: Vec<String>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_creation_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cost_usd: f64,
+    /// The cost is the CLI's own figure (as Flotilla's instance recorded it, or the transcript's
+    /// `cost-state`); otherwise it is computed from the price table.
+    pub cost_from_cli: bool,
+    /// Messages of a model without a price (their cost is not in `cost_usd`).
+    pub unpriced_messages: u64,
+}
+
+/// `GET /api/sessions` query. Every filter is optional; dates are `YYYY-MM-DD` (UTC, inclusive).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct SessionQuery {
+    /// Sessions in this project's folders.
+    pub project: Option<String>,
+    /// Words to find in the title, folder or branch (case-insensitive).
+    pub q: Option<String>,
+    /// A model name or part of one.
+    pub model: Option<String>,
+    /// Active on or after this day.
+    pub from: Option<String>,
+    /// Active on or before this day.
+    pub to: Option<String>,
+    pub offset: Option<u64>,
+    /// At most 200; 50 when not given.
+    pub limit: Option<u64>,
+}
+
+/// One page of sessions, newest activity first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionPage {
+    pub items: Vec<SessionItem>,
+    /// How many sessions match the filters.
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    /// Cost and tokens of all the matching sessions (not only this page).
+    pub total_cost_usd: f64,
+    pub index: IndexStatus,
+}
+
+/// Where the transcript index is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IndexStatus {
+    /// The first full scan has finished (until then the list is partial or empty).
+    pub ready: bool,
+    pub scanning: bool,
+    pub files_done: u64,
+    pub files_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// How long the running (or last) scan has taken.
+    pub elapsed_ms: u64,
+    pub sessions: u64,
+    pub files: u64,
+    /// Lines that were not JSON objects: skipped, counted.
+    pub malformed_lines: u64,
+    /// The folder read (`<claude home>/.claude/projects`).
+    pub transcripts_dir: String,
+    /// The last scan's error, if it failed (the folder unreadable, ...).
+    pub error: Option<String>,
+}

@@ -1,0 +1,201 @@
+//! The session index through the API: transcripts the real CLI wrote, a synthetic history with
+//! known totals, filters, bad input, and a session that outlives its instance.
+
+use crate::support::{init_repo, transcripts, TestServer};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Polls `GET /api/sessions?{query}` until `pred` holds (the index scans every 500 ms).
+async fn sessions_until(
+    server: &TestServer,
+    query: &str,
+    what: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, page) = server.get(&format!("/api/sessions?{query}")).await;
+        assert_eq!(status, 200, "{page}");
+        if pred(&page) {
+            return page;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
+    let server = TestServer::start(&[]).await;
+    init_repo(server.work.path());
+    let (status, project) = server
+        .post(
+            "/api/projects",
+            json!({"name": "indexed", "path": server.dir()}),
+        )
+        .await;
+    assert_eq!(status, 201, "{project}");
+    let instance = server
+        .create(json!({"prompt": "Index this conversation\nplease", "project_id": project["id"]}))
+        .await;
+    let id = instance["id"].as_str().unwrap();
+    let idle = server.wait_status(id, "idle").await;
+    let session_id = idle["session_id"].as_str().unwrap().to_string();
+
+    let page = sessions_until(&server, "", "the session", |p| {
+        p["items"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .any(|s| s["id"] == session_id.as_str() && s["api_messages"].as_u64() >= Some(1))
+        })
+    })
+    .await;
+    let s = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(s["title"], "Index this conversation");
+    assert_eq!(s["project_id"], project["id"]);
+    assert_eq!(s["project_name"], "indexed");
+    assert_eq!(s["cwd"], server.dir());
+    assert_eq!(s["prompts"], 1);
+    assert!(
+        s["input_tokens"].as_u64().unwrap() > 0 && s["output_tokens"].as_u64().unwrap() > 0,
+        "{s}"
+    );
+    // The CLI's own figure, the one the instance reported too.
+    assert_eq!(s["cost_from_cli"], true, "{s}");
+    let (listed, reported) = (
+        s["cost_usd"].as_f64().unwrap(),
+        idle["cost_usd"].as_f64().unwrap(),
+    );
+    assert!(
+        listed > 0.0 && (listed - reported).abs() < 1e-9,
+        "{listed} vs {reported}"
+    );
+    assert!(
+        page["index"]["ready"] == true && page["index"]["files"].as_u64() >= Some(1),
+        "{page}"
+    );
+
+    // Filters.
+    let (_, found) = server.get("/api/sessions?q=INDEX%20conversation").await;
+    assert_eq!(found["total"], 1, "{found}");
+    let (_, none) = server.get("/api/sessions?q=nothing-like-this").await;
+    assert_eq!(
+        (none["total"].clone(), none["items"].clone()),
+        (json!(0), json!([]))
+    );
+    let (_, by_project) = server
+        .get(&format!(
+            "/api/sessions?project={}",
+            project["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(by_project["total"], 1);
+    let day = s["ended_at"].as_str().unwrap()[..10].to_string();
+    let (_, on_day) = server
+        .get(&format!("/api/sessions?from={day}&to={day}"))
+        .await;
+    assert_eq!(on_day["total"], 1);
+    let (_, before) = server.get("/api/sessions?to=2000-01-01").await;
+    assert_eq!(before["total"], 0);
+
+    // Bad input: a JSON error, nothing else.
+    for (query, status) in [
+        ("limit=0", 422),
+        ("limit=201", 422),
+        ("from=yesterday", 422),
+        ("project=nope", 404),
+        ("colour=red", 400),
+    ] {
+        let (got, body) = server.get(&format!("/api/sessions?{query}")).await;
+        assert_eq!(got, status, "{query}: {body}");
+        assert!(
+            body["error"].is_string() && body["message"].is_string(),
+            "{query}: {body}"
+        );
+    }
+
+    // Deleting the instance keeps its session.
+    let (status, _) = server.delete(&format!("/api/instances/{id}")).await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (_, after) = server.get("/api/sessions").await;
+    let kept = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session_id.as_str())
+        .cloned();
+    let kept = kept.unwrap_or_else(|| panic!("the session outlives its instance: {after}"));
+    assert_eq!(kept["cost_usd"], s["cost_usd"], "and so does its cost");
+}
+
+#[tokio::test]
+async fn a_synthetic_history_gives_its_exact_totals_and_an_append_shows_up() {
+    let server = TestServer::start(&[]).await;
+    let projects = server.home.path().join(".claude/projects");
+    let expected = transcripts::generate(&projects, 4 << 20, 42);
+    let page = sessions_until(&server, "limit=200", "the whole history", |p| {
+        p["index"]["ready"] == true && p["total"].as_u64() == Some(expected.sessions)
+    })
+    .await;
+    assert_eq!(page["index"]["malformed_lines"], expected.malformed_lines);
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (_, p) = server
+            .get(&format!("/api/sessions?limit=200&offset={offset}"))
+            .await;
+        let items = p["items"].as_array().unwrap().clone();
+        if items.is_empty() {
+            break;
+        }
+        offset += items.len();
+        all.extend(items);
+    }
+    assert_eq!(all.len() as u64, expected.sessions);
+    let sum = |k: &str| all.iter().map(|s| s[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(
+        (
+            sum("input_tokens"),
+            sum("output_tokens"),
+            sum("cache_creation_tokens"),
+            sum("cache_read_tokens"),
+            sum("api_messages")
+        ),
+        (
+            expected.total.input,
+            expected.total.output,
+            expected.total.cache_creation,
+            expected.total.cache_read,
+            expected.total.messages
+        )
+    );
+    // Newest activity first.
+    let ends: Vec<&str> = all
+        .iter()
+        .map(|s| s["ended_at"].as_str().unwrap())
+        .collect();
+    assert!(ends.windows(2).all(|w| w[0] >= w[1]));
+    let (_, sonnet) = server.get("/api/sessions?model=sonnet&limit=1").await;
+    assert!(
+        sonnet["total"].as_u64().unwrap() >= 1
+            && sonnet["items"][0]["models"].to_string().contains("sonnet")
+    );
+
+    let (id, totals) = transcripts::append_session(&projects, 4242);
+    let page = sessions_until(&server, "q=appended", "the appended session", |p| {
+        p["total"] == 1
+    })
+    .await;
+    assert_eq!(page["items"][0]["id"], id.as_str());
+    assert_eq!(page["items"][0]["input_tokens"], totals.input);
+}
