@@ -87,9 +87,14 @@ test("sessions from the CLI and from a terminal, with cost, searchable, on deskt
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=session-row]").length === 3);
   assert.deepEqual(errors, []);
 
-  await page.setViewportSize({ width: 390, height: 844 });
-  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-  assert.ok(fits, "the list fits a phone");
-  await page.screenshot({ path: join(ARTIFACTS, "sessions-phone.png"), fullPage: true });
   await page.close();
+
+  const phone = await server.newPage(browser, { viewport: { width: 390, height: 844 } });
+  await phone.goto(`${server.url}/sessions`);
+  await waitHydrated(phone);
+  await phone.getByTestId("session-row").nth(2).waitFor();
+  const fits = await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(fits, "the list fits a phone");
+  await phone.screenshot({ path: join(ARTIFACTS, "sessions-phone.png"), fullPage: true });
+  await phone.close();
 });

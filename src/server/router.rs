@@ -165,4 +165,32 @@ mod tests {
             bare.join("\n")
         );
     }
+
+    #[test]
+    fn server_function_endpoints_are_unique() {
+        // Two server functions with one endpoint: the second silently answers for both (the
+        // Sessions page once received the signed-in browsers list).
+        let mut files = Vec::new();
+        rust_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut seen = std::collections::HashMap::new();
+        let mut twice = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for part in text.split("endpoint = \"").skip(1) {
+                let name = part.split('"').next().unwrap_or("").to_string();
+                if let Some(first) = seen.insert(name.clone(), file.display().to_string()) {
+                    twice.push(format!("{name}: {first} and {}", file.display()));
+                }
+            }
+        }
+        assert!(seen.len() > 10, "found the server functions");
+        assert!(
+            twice.is_empty(),
+            "endpoints used twice:\n{}",
+            twice.join("\n")
+        );
+    }
 }

@@ -6,8 +6,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-#[server(prefix = "/api/fn", endpoint = "list_sessions", input = GetUrl)]
-pub async fn list_sessions(query: SessionQuery) -> Result<SessionPage, AppError> {
+#[server(prefix = "/api/fn", endpoint = "search_sessions", input = GetUrl)]
+pub async fn search_sessions(query: SessionQuery) -> Result<SessionPage, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     crate::error::respond(state.sessions.list(&query).await)
 }

@@ -1,7 +1,7 @@
 //! The Sessions page: every Claude Code session on this machine, searchable, with what it cost.
 //! While the first index of a large history runs, it shows how far it is.
 
-use super::api::list_sessions;
+use super::api::search_sessions;
 use super::types::{IndexStatus, SessionItem, SessionPage, SessionQuery};
 use crate::base::format::{bytes, usd};
 use crate::projects::api::list_projects;
@@ -27,7 +27,7 @@ pub fn SessionsPage() -> impl IntoView {
     let sessions = Resource::new(
         move || (applied.get(), offset.get(), tick.get()),
         |(q, offset, _)| {
-            list_sessions(SessionQuery {
+            search_sessions(SessionQuery {
                 offset: Some(offset),
                 limit: Some(PAGE),
                 ..q
