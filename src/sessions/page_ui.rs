@@ -187,11 +187,9 @@ fn IndexProgress(index: IndexStatus) -> impl IntoView {
         }
         .into_any();
     }
-    let pct = if index.bytes_total > 0 {
-        index.bytes_done * 100 / index.bytes_total
-    } else {
-        0
-    };
+    let pct = (index.bytes_done * 100)
+        .checked_div(index.bytes_total)
+        .unwrap_or(0);
     // Time left, from the pace so far.
     let left = (index.bytes_done > 0 && index.bytes_total > index.bytes_done).then(|| {
         let ms = index.elapsed_ms as f64 * (index.bytes_total - index.bytes_done) as f64

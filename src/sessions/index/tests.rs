@@ -124,7 +124,7 @@ fn a_rescan_reads_only_what_was_appended() {
         .append(true)
         .open(&file)
         .unwrap();
-    std::io::Write::write_all(&mut f, text[cut..].as_bytes()).unwrap();
+    std::io::Write::write_all(&mut f, &text.as_bytes()[cut..]).unwrap();
     let rest = index.scan(2, &progress).unwrap();
     assert!(!rest.rebuilt);
     assert_eq!(partial.bytes_read + rest.bytes_read, size);
