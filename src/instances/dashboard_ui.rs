@@ -211,8 +211,7 @@ fn place_in_projects(
 ) -> Vec<Instance> {
     for i in instances.iter_mut().filter(|i| i.project_id.is_none()) {
         let inside = |p: &&crate::projects::types::Project| {
-            let root = p.path.trim_end_matches('/');
-            i.cwd == root || i.cwd.starts_with(&format!("{root}/"))
+            crate::projects::types::folder_holds(&p.path, &i.cwd)
         };
         // The deepest project folder wins (a project inside another's folder).
         if let Some(p) = projects.iter().filter(inside).max_by_key(|p| p.path.len()) {

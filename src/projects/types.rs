@@ -96,6 +96,14 @@ pub struct ClaudeMd {
     pub content: String,
 }
 
+/// Whether `path` is the folder `folder` or inside it (by path, no file system access): how a
+/// session or an instance found by its working directory is placed in a project.
+pub fn folder_holds(folder: &str, path: &str) -> bool {
+    let folder = folder.trim_end_matches('/');
+    path.strip_prefix(folder)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 pub fn validate_project_name(name: &str) -> Result<(), String> {
     let name = name.trim();
     if name.is_empty() {
@@ -146,6 +154,14 @@ pub fn slug(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_holds_itself_and_what_is_below_it_only() {
+        assert!(folder_holds("/w/app", "/w/app"));
+        assert!(folder_holds("/w/app/", "/w/app/src"));
+        assert!(!folder_holds("/w/app", "/w/apple"));
+        assert!(!folder_holds("/w/app", "/w"));
+    }
 
     #[test]
     fn slugs_and_names() {

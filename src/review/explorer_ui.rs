@@ -21,31 +21,12 @@ type Drafts = RwSignal<HashMap<String, String>>;
 pub fn ExplorerPanel(kind: CheckoutKind, id: String) -> impl IntoView {
     let open = RwSignal::new(None::<String>);
     let drafts: Drafts = RwSignal::new(HashMap::new());
-    // The leave guard is made in the browser only, where there is a page to leave. On the server a
-    // browser-local value would be dropped with the page's owner on whichever thread ends the
-    // render, and touching it from another thread panics (the connection then closes with no
-    // answer: net::ERR_EMPTY_RESPONSE).
-    #[cfg(feature = "hydrate")]
-    {
-        let remove_guard = StoredValue::new_local(None::<Box<dyn FnOnce()>>);
-        Effect::new(move |_| {
-            if remove_guard.with_value(|g| g.is_some()) {
-                return;
-            }
-            let guard = crate::ui::browser::confirm_before_leaving(move || {
-                let files = drafts.try_with_untracked(|d| d.len()).unwrap_or(0);
-                (files > 0).then(|| {
-                    format!("You have unsaved changes in {files} file(s). Leave and discard them?")
-                })
-            });
-            remove_guard.set_value(Some(guard));
-        });
-        on_cleanup(move || {
-            if let Some(Some(remove)) = remove_guard.try_update_value(Option::take) {
-                remove();
-            }
-        });
-    }
+    crate::ui::browser::guard_leaving(move || {
+        let files = drafts.try_with_untracked(|d| d.len()).unwrap_or(0);
+        (files > 0).then(|| {
+            format!("You have unsaved changes in {files} file(s). Leave and discard them?")
+        })
+    });
     let tree_id = id.clone();
     view! {
         <div class="grid gap-4 lg:grid-cols-[18rem_1fr]" data-testid="explorer">

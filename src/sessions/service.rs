@@ -285,10 +285,7 @@ fn is_day(s: &str) -> bool {
 fn place_of<'a>(places: &'a [Place], cwd: &str) -> Option<&'a Place> {
     places
         .iter()
-        .filter(|p| {
-            let root = p.path.trim_end_matches('/');
-            cwd == root || cwd.starts_with(&format!("{root}/"))
-        })
+        .filter(|p| crate::projects::types::folder_holds(&p.path, cwd))
         .max_by_key(|p| p.path.len())
 }
 

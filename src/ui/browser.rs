@@ -152,6 +152,31 @@ pub fn scroll_to_bottom(element: &web_sys::Element) {
     let _ = element;
 }
 
+/// Guards the page with [`confirm_before_leaving`] while the calling component is mounted. The
+/// guard is made in the browser only: on the server its browser-local state would be dropped with
+/// the component on whichever thread ends the render, and touching it from another thread panics
+/// (the connection then closes with no answer).
+pub fn guard_leaving(unsaved: impl Fn() -> Option<String> + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::prelude::*;
+        let remove = StoredValue::new_local(None::<Box<dyn FnOnce()>>);
+        let mut unsaved = Some(unsaved);
+        Effect::new(move |_| {
+            if let Some(unsaved) = unsaved.take() {
+                remove.set_value(Some(confirm_before_leaving(unsaved)));
+            }
+        });
+        on_cleanup(move || {
+            if let Some(Some(remove)) = remove.try_update_value(Option::take) {
+                remove();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = unsaved;
+}
+
 /// While `unsaved()` answers a message (there is work that would be lost), asks before the page
 /// is closed or reloaded (the browser's own prompt) and before a link in the app is followed (a
 /// confirm with that message; "Cancel" stays). Returns what removes the guard.

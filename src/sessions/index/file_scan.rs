@@ -4,6 +4,7 @@
 
 use super::line::{decoded, facts, prompt_text, Tokens};
 use super::pricing::cost_of;
+use super::skim;
 use memchr::memchr;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -60,6 +61,14 @@ pub struct FileScan {
 }
 
 impl FileScan {
+    /// When the earliest session in this read began.
+    pub fn first_at(&self) -> Option<String> {
+        self.sessions
+            .iter()
+            .filter_map(|f| f.first_at.clone())
+            .min()
+    }
+
     fn session(&mut self, id: &str) -> u32 {
         match self.sessions.iter().position(|s| s.id == id) {
             Some(i) => i as u32,
@@ -92,19 +101,24 @@ impl FileScan {
         let sid = f.session_id.unwrap_or(fallback_session);
         let s = self.session(sid);
         let facts_of = &mut self.sessions[s as usize];
+        // Nearly every line carries these: kept in place, allocated only when they change.
         if let Some(ts) = f.timestamp {
             if facts_of.first_at.as_deref().is_none_or(|first| ts < first) {
-                facts_of.first_at = Some(ts.to_string());
+                set(&mut facts_of.first_at, ts);
             }
             if facts_of.last_at.as_deref().is_none_or(|last| ts > last) {
-                facts_of.last_at = Some(ts.to_string());
+                set(&mut facts_of.last_at, ts);
             }
         }
         if facts_of.cwd.is_none() {
             facts_of.cwd = decoded(f.cwd);
         }
-        if f.git_branch.is_some() {
-            facts_of.git_branch = decoded(f.git_branch);
+        if let Some(raw) = f.git_branch {
+            match skim::plain_str(raw) {
+                Some(branch) if facts_of.git_branch.as_deref() == Some(branch) => {}
+                Some(branch) => set(&mut facts_of.git_branch, branch),
+                None => facts_of.git_branch = decoded(Some(raw)),
+            }
         }
         match f.kind {
             Some("user") if !f.meta && !f.tool_result && !f.sidechain => {
@@ -152,6 +166,17 @@ impl FileScan {
     }
 }
 
+/// Overwrites `slot` with `value`, reusing its allocation.
+fn set(slot: &mut Option<String>, value: &str) {
+    match slot {
+        Some(s) => {
+            s.clear();
+            s.push_str(value);
+        }
+        None => *slot = Some(value.to_string()),
+    }
+}
+
 /// The first line of a prompt, cut to a title's length.
 fn title_of(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim();
@@ -161,10 +186,10 @@ fn title_of(text: &str) -> String {
     }
 }
 
-/// A stable 64-bit hash (the same in every run: the keys are compared across scans).
+/// A 64-bit hash that is the same for the same value in every scan (`DefaultHasher::new` has
+/// fixed keys): the index compares keys across scans of one process.
 pub fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new();
+    let mut h = std::hash::DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
 }

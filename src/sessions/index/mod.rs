@@ -47,15 +47,6 @@ pub struct SessionSummary {
     pub unpriced_messages: u64,
     /// The CLI's own total (summed over its processes), when its transcript carries one.
     pub cli_cost_usd: Option<f64>,
-    /// The transcript files it was read from.
-    pub files: Vec<PathBuf>,
-}
-
-impl SessionSummary {
-    /// The cost to show: the CLI's own figure when there is one, else the computed one.
-    pub fn cost_usd(&self) -> f64 {
-        self.cli_cost_usd.unwrap_or(self.computed_cost_usd)
-    }
 }
 
 /// Usage of one session on one UTC day with one model: the unit analytics sums.
@@ -201,13 +192,8 @@ impl SessionIndex {
         // at the same moment, the one made first is the parent.
         let order_of = |path: &PathBuf, scan: &FileScan| {
             let known = self.files.get(path).and_then(|f| f.first_at.clone());
-            let first = scan
-                .sessions
-                .iter()
-                .filter_map(|f| f.first_at.clone())
-                .min();
             let created = by_path.get(path.as_path()).and_then(|l| l.created);
-            (known.or(first), created, path.clone())
+            (known.or_else(|| scan.first_at()), created, path.clone())
         };
         scans.sort_by_cached_key(|(path, scan)| order_of(path, scan));
         for (path, scan) in scans {
@@ -216,30 +202,25 @@ impl SessionIndex {
             report.lines += scan.lines;
             report.malformed_lines += scan.malformed;
             let listing = by_path.get(path.as_path());
-            let size = listing.map_or(scan.offset, |l| l.size);
-            let modified = listing.and_then(|l| l.modified);
-            let first_at = scan
-                .sessions
-                .iter()
-                .filter_map(|f| f.first_at.clone())
-                .min();
-            let state = self.files.entry(path.clone()).or_insert(FileState {
-                size,
-                modified,
-                offset: 0,
-                head: None,
+            // A file keeps the place in the order its first read gave it.
+            let first_at = match self.files.get(&path) {
+                Some(known) => known.first_at.clone(),
+                None => scan.first_at(),
+            };
+            let state = FileState {
+                size: listing.map_or(scan.offset, |l| l.size),
+                modified: listing.and_then(|l| l.modified),
+                offset: scan.offset,
+                head: scan.head,
                 first_at,
-            });
-            state.size = size;
-            state.modified = modified;
-            state.offset = scan.offset;
-            state.head = scan.head;
-            self.merge(&path, scan);
+            };
+            self.merge(scan);
+            self.files.insert(path, state);
         }
         Ok(report)
     }
 
-    fn merge(&mut self, path: &Path, scan: FileScan) {
+    fn merge(&mut self, scan: FileScan) {
         self.malformed_lines += scan.malformed;
         for facts in &scan.sessions {
             let s = self
@@ -249,9 +230,6 @@ impl SessionIndex {
                     id: facts.id.clone(),
                     ..Default::default()
                 });
-            if !s.files.iter().any(|f| f == path) {
-                s.files.push(path.to_path_buf());
-            }
             if s.cwd.is_none() {
                 s.cwd = facts.cwd.clone();
             }
