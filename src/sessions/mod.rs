@@ -2,6 +2,8 @@
 //!
 //! - `index` (server, the core: no Leptos, no database): reads the transcript files, counts each
 //!   API message once
+//! - `conversation` (server, core): one session's message tree, replay frames, Markdown, and the
+//!   transcript copies fork and import write
 //! - `types`: the API's shapes (shared with the browser)
 //! - `service` (server): runs the index on a timer off the async threads, answers from its last scan
 //! - `http` (server): the routes; `api`: the server function the page calls
@@ -10,6 +12,8 @@
 pub mod api;
 pub mod types;
 
+#[cfg(feature = "ssr")]
+pub mod conversation;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
