@@ -1,5 +1,6 @@
-//! Session routes: the list (with filters) and the index's progress.
+//! Session routes: the list (with filters), the index's progress, export.
 
+use super::service::ExportFormat;
 use super::types::{IndexStatus, SessionPage, SessionQuery};
 use crate::error::AppError;
 use crate::server::extract::ApiQuery;
@@ -13,6 +14,50 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(index_status))
+        .routes(routes!(export))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `jsonl` (Claude Code's own format, resumable after import) or `markdown`.
+    pub format: String,
+}
+
+/// A session as a file to download: its transcript (JSONL) or readable Markdown.
+#[utoipa::path(get, path = "/api/sessions/{id}/export", tag = "sessions",
+    params(("id" = String, Path, description = "Session id"), ExportQuery),
+    responses((status = 200, description = "The file, as an attachment"),
+        (status = 404, description = "No such session"), (status = 422, description = "An unknown format")))]
+pub async fn export(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let format = match q.format.as_str() {
+        "jsonl" => ExportFormat::Jsonl,
+        "markdown" | "md" => ExportFormat::Markdown,
+        other => {
+            return Err(crate::base::error::DomainError::Invalid(format!(
+                "format must be jsonl or markdown, not {other:?}"
+            ))
+            .into())
+        }
+    };
+    let (name, content_type, bytes) = state.sessions.export(&id, format).await?;
+    // The name is the session id (checked to be in the index) and a fixed extension.
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Every session in Claude Code's transcripts (Flotilla's and those run in a terminal), newest

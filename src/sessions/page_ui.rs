@@ -261,6 +261,14 @@ fn SessionRow(session: SessionItem) -> impl IntoView {
                 <span>{format!("{} prompt(s) · {} API message(s)", session.prompts, session.api_messages)}</span>
                 <span class="tabular-nums">{format!("{tokens} tokens")}</span>
                 {(!session.models.is_empty()).then(|| view! { <span>{session.models.join(", ")}</span> })}
+                // Plain downloads from the API (rel=external: not a page of the app).
+                <span class="flex gap-2">
+                    <a rel="external" download="" class="hover:underline" data-testid="export-markdown"
+                        href=format!("/api/sessions/{}/export?format=markdown", session.id)>"Markdown"</a>
+                    <a rel="external" download="" class="hover:underline" data-testid="export-jsonl"
+                        title="Claude Code's own transcript: claude --resume continues it"
+                        href=format!("/api/sessions/{}/export?format=jsonl", session.id)>"JSONL"</a>
+                </span>
             </div>
         </li>
     }

@@ -271,6 +271,59 @@ impl Sessions {
     }
 }
 
+/// How a session is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Claude Code's own transcript, as it is on disk: `claude --resume` continues it.
+    Jsonl,
+    /// Readable Markdown.
+    Markdown,
+}
+
+impl Sessions {
+    /// Session `id` exported: (file name, content type, bytes).
+    pub async fn export(
+        &self,
+        id: &str,
+        format: ExportFormat,
+    ) -> Result<(String, &'static str, Vec<u8>), DomainError> {
+        let summary = self
+            .inner
+            .snapshot
+            .read()
+            .ok()
+            .and_then(|list| list.iter().find(|s| s.id == id).cloned())
+            .ok_or_else(|| DomainError::NotFound(format!("no session {id}")))?;
+        let file = summary
+            .file
+            .clone()
+            .ok_or_else(|| DomainError::NotFound(format!("session {id} has no transcript file")))?;
+        let title = summary.title.clone().unwrap_or_else(|| id.to_string());
+        let id = id.to_string();
+        tokio::task::spawn_blocking(move || {
+            let cannot = |e: std::io::Error| {
+                DomainError::Internal(format!("cannot read {}: {e}", file.display()))
+            };
+            Ok(match format {
+                ExportFormat::Jsonl => (
+                    format!("{id}.jsonl"),
+                    "application/x-ndjson",
+                    std::fs::read(&file).map_err(cannot)?,
+                ),
+                ExportFormat::Markdown => (
+                    format!("{id}.md"),
+                    "text/markdown; charset=utf-8",
+                    super::conversation::markdown::export(&file, &title)
+                        .map_err(cannot)?
+                        .into_bytes(),
+                ),
+            })
+        })
+        .await
+        .map_err(|_| DomainError::Internal("the export stopped".into()))?
+    }
+}
+
 fn is_day(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10

@@ -123,6 +123,60 @@ async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
         );
     }
 
+    // Export: the transcript as it is on disk, and as Markdown.
+    let base = format!("{}/api/sessions/{session_id}/export", server.url);
+    let res = server
+        .http
+        .get(format!("{base}?format=jsonl"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        format!("attachment; filename=\"{session_id}.jsonl\"").as_str()
+    );
+    let on_disk = std::fs::read(
+        server
+            .home
+            .path()
+            .join(".claude/projects")
+            .join(flotilla::base::claude::escape_project_dir(&server.dir()))
+            .join(format!("{session_id}.jsonl")),
+    )
+    .unwrap();
+    let exported = res.bytes().await.unwrap();
+    assert!(
+        exported.len() <= on_disk.len() && on_disk.starts_with(&exported),
+        "the exported transcript is the file as it was"
+    );
+    let md = server
+        .http
+        .get(format!("{base}?format=markdown"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(md.starts_with("# Index this conversation\n"), "{md}");
+    assert!(md.contains(&format!("- Session: `{session_id}`")), "{md}");
+    assert!(md.contains("Index this conversation\nplease"), "{md}");
+    assert!(md.contains("## Claude · "), "{md}");
+    for (query, status) in [
+        (format!("{session_id}/export?format=pdf"), 422),
+        (format!("{session_id}/export"), 400),
+        (
+            "00000000-0000-4000-8000-000000000000/export?format=jsonl".into(),
+            404,
+        ),
+    ] {
+        let (got, body) = server.get(&format!("/api/sessions/{query}")).await;
+        assert_eq!(got, status, "{query}: {body}");
+        assert!(body["message"].is_string(), "{query}: {body}");
+    }
+
     // Deleting the instance keeps its session.
     let (status, _) = server.delete(&format!("/api/instances/{id}")).await;
     assert_eq!(status, 200);

@@ -47,6 +47,8 @@ pub struct SessionSummary {
     pub unpriced_messages: u64,
     /// The CLI's own total (summed over its processes), when its transcript carries one.
     pub cli_cost_usd: Option<f64>,
+    /// The session's own file (`<session id>.jsonl`), once seen.
+    pub file: Option<PathBuf>,
 }
 
 /// Usage of one session on one UTC day with one model: the unit analytics sums.
@@ -214,13 +216,13 @@ impl SessionIndex {
                 head: scan.head,
                 first_at,
             };
-            self.merge(scan);
+            self.merge(&path, scan);
             self.files.insert(path, state);
         }
         Ok(report)
     }
 
-    fn merge(&mut self, scan: FileScan) {
+    fn merge(&mut self, path: &Path, scan: FileScan) {
         self.malformed_lines += scan.malformed;
         for facts in &scan.sessions {
             let s = self
@@ -232,6 +234,12 @@ impl SessionIndex {
                 });
             if s.cwd.is_none() {
                 s.cwd = facts.cwd.clone();
+            }
+            if path
+                .file_stem()
+                .is_some_and(|stem| stem == facts.id.as_str())
+            {
+                s.file = Some(path.to_path_buf());
             }
             let later = facts.last_at > s.ended_at;
             if facts.git_branch.is_some() && (later || s.git_branch.is_none()) {
