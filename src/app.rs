@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/:id") view=crate::projects::ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/worktrees/:id") view=crate::worktrees::WorktreePage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions") view=crate::sessions::SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sessions/:id") view=crate::sessions::SessionDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>
                     <Route path=path!("/analytics") view=crate::analytics::AnalyticsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=crate::settings::SettingsPage ssr=SsrMode::Async/>

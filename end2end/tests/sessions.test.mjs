@@ -98,3 +98,74 @@ test("sessions from the CLI and from a terminal, with cost, searchable, on deskt
   await phone.screenshot({ path: join(ARTIFACTS, "sessions-phone.png"), fullPage: true });
   await phone.close();
 });
+
+test("a session replays in the chat's items, step by step and played back, and forks at a message", async () => {
+  const res = await server.api("/api/instances", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ cwd: work, name: "replayed", prompt: "Replay this conversation" }),
+  });
+  assert.equal(res.status, 201);
+  const instance = await res.json();
+  const page = await server.newPage(browser, { viewport: { width: 1366, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${server.url}/sessions`);
+  await waitHydrated(page);
+  const row = page.getByTestId("session-row").filter({ hasText: "Replay this conversation" });
+  // Wait for its reply to be indexed (the row says so), then open it.
+  await row.filter({ hasText: /[1-9] API message/ }).waitFor({ timeout: 60_000 });
+  await row.getByTestId("session-title").click();
+  await page.getByTestId("session-detail").waitFor();
+  await waitHydrated(page);
+  assert.equal(await page.getByTestId("session-detail-title").innerText(), "Replay this conversation");
+  const replay = page.getByTestId("replay");
+  const position = page.getByTestId("replay-position");
+  const total = Number((await position.innerText()).split(" / ")[1]);
+  assert.ok(total >= 2, `a prompt and a reply to replay, got ${total}`);
+  await replay.getByTestId("user-message").filter({ hasText: "Replay this conversation" }).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "session-detail.png") });
+
+  // Step through it: from the start nothing, one step the prompt.
+  await page.getByTestId("replay-start").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=replay-position]").innerText.startsWith("0 /"));
+  assert.equal(await replay.getByTestId("user-message").count(), 0);
+  await page.getByTestId("replay-step").click();
+  await replay.getByTestId("user-message").waitFor();
+  // Play runs to the end with the original timing (pauses shortened).
+  await page.getByTestId("replay-play").click();
+  await page.waitForFunction((t) => document.querySelector("[data-testid=replay-position]").innerText === `${t} / ${t}`, total, { timeout: 30_000 });
+
+  // The outline has each message; "Fork here" on the prompt starts a new instance on a copy.
+  const prompt = page.getByTestId("outline-message").filter({ hasText: "Replay this conversation" }).first();
+  await prompt.getByTestId("fork-here").click();
+  await page.waitForURL(/\/instances\//);
+  await page.getByTestId("chat").waitFor();
+  const forkId = page.url().split("/instances/")[1];
+  assert.notEqual(forkId, instance.id);
+  const fork = await (await server.api(`/api/instances/${forkId}`)).json();
+  assert.notEqual(fork.session_id, instance.session_id);
+
+  // A terminal session whose folder is gone: resume says why, where the user is looking.
+  await page.goto(`${server.url}/sessions/22222222-2222-4222-8222-222222222222`);
+  await waitHydrated(page);
+  await page.getByTestId("resume-session").click();
+  const error = page.getByTestId("session-error");
+  await error.waitFor();
+  assert.match(await error.innerText(), /does not exist|not a directory|project/);
+  // Markup Claude wrote is shown inert.
+  await page.goto(`${server.url}/sessions/11111111-1111-4111-8111-111111111111`);
+  await waitHydrated(page);
+  await page.getByTestId("replay").getByText("Done").first().waitFor();
+  assert.equal(await page.locator("[data-testid=replay] img").count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const phone = await server.newPage(browser, { viewport: { width: 390, height: 844 } });
+  await phone.goto(`${server.url}/sessions/11111111-1111-4111-8111-111111111111`);
+  await waitHydrated(phone);
+  await phone.getByTestId("outline").waitFor();
+  const fits = await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(fits, "the session page fits a phone");
+  await phone.screenshot({ path: join(ARTIFACTS, "session-detail-phone.png"), fullPage: true });
+  await phone.close();
+});

@@ -20,5 +20,5 @@ pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod http;
 
-pub use chat_ui::ChatPage;
+pub use chat_ui::{ChatPage, ChatReplay};
 pub use dashboard_ui::DashboardPage;

@@ -1,7 +1,8 @@
-//! Session routes: the list (with filters), the index's progress, export.
+//! Session routes: the list (with filters), the index's progress, one session, resume, fork,
+//! export.
 
 use super::service::ExportFormat;
-use super::types::{IndexStatus, SessionPage, SessionQuery};
+use super::types::{ForkRequest, IndexStatus, SessionDetail, SessionPage, SessionQuery};
 use crate::error::AppError;
 use crate::server::extract::ApiQuery;
 use crate::server::state::AppState;
@@ -15,6 +16,61 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
         .routes(routes!(index_status))
         .routes(routes!(export))
+        .routes(routes!(show))
+        .routes(routes!(resume))
+        .routes(routes!(fork))
+}
+
+/// One session: what it cost and its conversation as a tree of messages (`parentUuid` links,
+/// sub-agents' sidechains), each with the frame the chat replays.
+#[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions",
+    params(("id" = String, Path, description = "Session id")),
+    responses((status = 200, description = "The session and its messages", body = SessionDetail),
+        (status = 404, description = "No such session")))]
+pub async fn show(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<SessionDetail>, AppError> {
+    Ok(Json(state.sessions.detail(&id).await?))
+}
+
+/// Continues the session in an instance in its folder (`claude --resume`): the instance already
+/// on it, or a new one.
+#[utoipa::path(post, path = "/api/sessions/{id}/resume", tag = "sessions",
+    params(("id" = String, Path, description = "Session id")),
+    responses((status = 200, description = "The instance continuing it", body = serde_json::Value),
+        (status = 404, description = "No such session"), (status = 403, description = "Its folder is outside the projects"),
+        (status = 429, description = "The maximum of live instances is reached")))]
+pub async fn resume(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<crate::instances::types::Instance>, AppError> {
+    Ok(Json(
+        state.sessions.resume(&id, state.auth.confined()).await?,
+    ))
+}
+
+/// A new session with this one's conversation up to a message, continued in a new instance.
+#[utoipa::path(post, path = "/api/sessions/{id}/fork", tag = "sessions",
+    params(("id" = String, Path, description = "Session id")), request_body = ForkRequest,
+    responses((status = 201, description = "The new instance (its session_id is the fork's)", body = serde_json::Value),
+        (status = 404, description = "No such session or message")))]
+pub async fn fork(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::server::extract::ApiJson(req): crate::server::extract::ApiJson<ForkRequest>,
+) -> Result<
+    (
+        axum::http::StatusCode,
+        Json<crate::instances::types::Instance>,
+    ),
+    AppError,
+> {
+    let instance = state
+        .sessions
+        .fork(&id, req.at, state.auth.confined())
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(instance)))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

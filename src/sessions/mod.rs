@@ -7,7 +7,7 @@
 //! - `types`: the API's shapes (shared with the browser)
 //! - `service` (server): runs the index on a timer off the async threads, answers from its last scan
 //! - `http` (server): the routes; `api`: the server function the page calls
-//! - `page_ui`: the Sessions page
+//! - `page_ui`: the Sessions page; `detail_ui`: one session (replay, outline, fork, resume)
 
 pub mod api;
 pub mod types;
@@ -21,8 +21,10 @@ pub mod index;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+mod detail_ui;
 mod page_ui;
 
+pub use detail_ui::SessionDetailPage;
 pub use page_ui::SessionsPage;
 
 /// How often the service looks for new transcript lines (a stat of each file; it reads only what

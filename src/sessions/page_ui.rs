@@ -242,7 +242,7 @@ fn SessionRow(session: SessionItem) -> impl IntoView {
     view! {
         <li class="card grid gap-1 p-3" data-testid="session-row" data-session=session.id.clone()>
             <div class="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-                <span class="min-w-0 flex-1 basis-48 break-words font-medium" data-testid="session-title">{title}</span>
+                <A href=format!("/sessions/{}", session.id) attr:class="min-w-0 flex-1 basis-48 break-words font-medium hover:underline" attr:data-testid="session-title">{title}</A>
                 <span class="shrink-0 text-sm tabular-nums" title=cost_title data-testid="session-cost">{usd(session.cost_usd)}</span>
             </div>
             <div class="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted">

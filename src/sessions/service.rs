@@ -2,10 +2,15 @@
 //! [`SCAN_INTERVAL_MS`](super::SCAN_INTERVAL_MS), reading only what was appended) and answers
 //! from the last finished scan, so a request never waits for one.
 
+use super::conversation::rewrite::{self, RewriteError};
+use super::conversation::Conversation;
 use super::index::{Progress, SessionIndex, SessionSummary};
-use super::types::{IndexStatus, SessionItem, SessionPage, SessionQuery};
+use super::types::{
+    IndexStatus, SessionDetail, SessionItem, SessionMessage, SessionPage, SessionQuery,
+};
 use crate::base::error::DomainError;
 use crate::instances::engine::Supervisor;
+use crate::instances::types::{CreateInstance, Instance};
 use crate::worktrees::service::{Place, Worktrees};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -287,17 +292,7 @@ impl Sessions {
         id: &str,
         format: ExportFormat,
     ) -> Result<(String, &'static str, Vec<u8>), DomainError> {
-        let summary = self
-            .inner
-            .snapshot
-            .read()
-            .ok()
-            .and_then(|list| list.iter().find(|s| s.id == id).cloned())
-            .ok_or_else(|| DomainError::NotFound(format!("no session {id}")))?;
-        let file = summary
-            .file
-            .clone()
-            .ok_or_else(|| DomainError::NotFound(format!("session {id} has no transcript file")))?;
+        let (summary, file) = self.summary(id)?;
         let title = summary.title.clone().unwrap_or_else(|| id.to_string());
         let id = id.to_string();
         tokio::task::spawn_blocking(move || {
@@ -321,6 +316,150 @@ impl Sessions {
         })
         .await
         .map_err(|_| DomainError::Internal("the export stopped".into()))?
+    }
+}
+
+impl Sessions {
+    /// Session `id` as the last scan saw it, with its own transcript file.
+    fn summary(&self, id: &str) -> Result<(SessionSummary, PathBuf), DomainError> {
+        let summary = self
+            .inner
+            .snapshot
+            .read()
+            .ok()
+            .and_then(|list| list.iter().find(|s| s.id == id).cloned())
+            .ok_or_else(|| DomainError::NotFound(format!("no session {id}")))?;
+        let file = summary
+            .file
+            .clone()
+            .ok_or_else(|| DomainError::NotFound(format!("session {id} has no transcript file")))?;
+        Ok((summary, file))
+    }
+
+    /// The session and its conversation: the message tree, each message's frame for replay.
+    pub async fn detail(&self, id: &str) -> Result<SessionDetail, DomainError> {
+        let (summary, file) = self.summary(id)?;
+        let places = self.inner.worktrees.places().await?;
+        let ran = self.inner.instances.session_costs().await?;
+        let place = summary
+            .cwd
+            .as_deref()
+            .and_then(|cwd| place_of(&places, cwd));
+        let session = item_of(&summary, place, &ran);
+        let c = tokio::task::spawn_blocking(move || Conversation::read(&file))
+            .await
+            .map_err(|_| DomainError::Internal("reading the transcript stopped".into()))?
+            .map_err(|e| DomainError::Internal(format!("cannot read the transcript: {e}")))?;
+        let levels = c.branch_levels();
+        let on_path: std::collections::HashSet<usize> = c.main_path().into_iter().collect();
+        let messages = c
+            .messages
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let (frame_kind, frame_data) = m.frame.unzip();
+                SessionMessage {
+                    uuid: m.uuid,
+                    parent_uuid: m.parent_uuid,
+                    kind: m.kind,
+                    sidechain: m.sidechain,
+                    timestamp: m.timestamp,
+                    prompt: m.prompt,
+                    summary: m.summary,
+                    level: levels[i],
+                    on_path: on_path.contains(&i),
+                    frame_kind,
+                    frame_data,
+                }
+            })
+            .collect();
+        Ok(SessionDetail {
+            session,
+            messages,
+            cut: c.cut,
+            malformed_lines: c.malformed_lines,
+        })
+    }
+
+    /// Continues session `id` in an instance, in the session's folder: the instance already
+    /// working on it, resumed if it was stopped, or a new one started with `--resume`.
+    pub async fn resume(&self, id: &str, confined: bool) -> Result<Instance, DomainError> {
+        let (summary, _) = self.summary(id)?;
+        let instances = &self.inner.instances;
+        if let Some(i) = instances.list().into_iter().find(|i| i.session_id == id) {
+            return if i.status.is_live() {
+                Ok(i)
+            } else {
+                instances.resume(&i.id).await
+            };
+        }
+        let req = self.instance_request(&summary, confined).await?;
+        instances.create_for_session(req, id).await
+    }
+
+    /// A new session with session `id`'s conversation up to message `at` (the newest when
+    /// `None`), continued in a new instance. The copy is written as Claude Code's own transcript
+    /// beside its parent's; it is removed again when the instance cannot start.
+    pub async fn fork(
+        &self,
+        id: &str,
+        at: Option<String>,
+        confined: bool,
+    ) -> Result<Instance, DomainError> {
+        let (summary, file) = self.summary(id)?;
+        let req = self.instance_request(&summary, confined).await?;
+        let new_id = uuid::Uuid::new_v4().to_string();
+        let target = file.with_file_name(format!("{new_id}.jsonl"));
+        let written = {
+            let (target, new_id) = (target.clone(), new_id.clone());
+            tokio::task::spawn_blocking(move || {
+                let source = std::fs::read(&file).map_err(RewriteError::from)?;
+                let lines = rewrite::fork_lines(&source, at.as_deref(), &new_id)?;
+                rewrite::write_new(&target, &lines, &new_id)
+            })
+            .await
+            .map_err(|_| DomainError::Internal("the fork stopped".into()))?
+        };
+        written.map_err(|e| match e {
+            RewriteError::NoMessage(_) => DomainError::NotFound(e.to_string()),
+            RewriteError::Invalid(_) => DomainError::Invalid(e.to_string()),
+            RewriteError::Exists(_) => DomainError::Conflict(e.to_string()),
+            RewriteError::Io(_) => DomainError::Internal(e.to_string()),
+        })?;
+        match self.inner.instances.create_for_session(req, &new_id).await {
+            Ok(i) => Ok(i),
+            Err(e) => {
+                let _ = std::fs::remove_file(&target);
+                Err(e)
+            }
+        }
+    }
+
+    /// An instance in the session's folder, with its project's defaults, confined like any other.
+    async fn instance_request(
+        &self,
+        s: &SessionSummary,
+        confined: bool,
+    ) -> Result<CreateInstance, DomainError> {
+        let cwd = s.cwd.clone().ok_or_else(|| {
+            DomainError::Invalid(format!(
+                "session {} does not say which folder it ran in",
+                s.id
+            ))
+        })?;
+        let name: String = s
+            .title
+            .as_deref()
+            .unwrap_or("Resumed session")
+            .chars()
+            .take(60)
+            .collect();
+        let req = CreateInstance {
+            cwd,
+            name: Some(name),
+            ..Default::default()
+        };
+        self.inner.worktrees.resolve_instance(req, confined).await
     }
 }
 

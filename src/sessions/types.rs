@@ -92,3 +92,48 @@ pub struct IndexStatus {
     /// The last scan's error, if it failed (the folder unreadable, ...).
     pub error: Option<String>,
 }
+
+/// One message of a session's tree (a transcript line with a `uuid`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionMessage {
+    pub uuid: String,
+    pub parent_uuid: Option<String>,
+    /// The line's `type`: `user`, `assistant`, `system`, `attachment`, ...
+    pub kind: String,
+    /// A sub-agent's message.
+    pub sidechain: bool,
+    pub timestamp: Option<String>,
+    /// A prompt someone typed.
+    pub prompt: bool,
+    pub summary: String,
+    /// Branches taken away from the first child on the way here (indent of the outline).
+    pub level: u32,
+    /// On the path `claude --resume` continues (root to the newest message).
+    pub on_path: bool,
+    /// The frame the chat components replay for it (kind, data), if it shows in the chat.
+    pub frame_kind: Option<String>,
+    pub frame_data: Option<String>,
+}
+
+/// `GET /api/sessions/{id}`: the session and its conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionDetail {
+    pub session: SessionItem,
+    /// In the order they were written; sub-agents' messages after the main ones.
+    pub messages: Vec<SessionMessage>,
+    /// The session has more messages than are shown.
+    pub cut: bool,
+    pub malformed_lines: u64,
+}
+
+/// `POST /api/sessions/{id}/fork`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ForkRequest {
+    /// The message to fork at (its `uuid`); the newest message when left out.
+    #[serde(default)]
+    pub at: Option<String>,
+}

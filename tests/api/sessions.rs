@@ -253,3 +253,157 @@ async fn a_synthetic_history_gives_its_exact_totals_and_an_append_shows_up() {
     assert_eq!(page["items"][0]["id"], id.as_str());
     assert_eq!(page["items"][0]["input_tokens"], totals.input);
 }
+
+/// Whether any request the fake API received mentions both texts.
+fn some_request_has(server: &TestServer, a: &str, b: &str) -> bool {
+    server.fake.requests().iter().any(|r| {
+        let text = r.to_string();
+        text.contains(a) && text.contains(b)
+    })
+}
+
+#[tokio::test]
+async fn a_session_shows_its_tree_resumes_and_forks_at_a_message() {
+    let server = TestServer::start(&[]).await;
+    let instance = server
+        .create(json!({"prompt": "first question about forks"}))
+        .await;
+    let id = instance["id"].as_str().unwrap().to_string();
+    let idle = server.wait_status(&id, "idle").await;
+    let sid = idle["session_id"].as_str().unwrap().to_string();
+    sessions_until(&server, "", "the session", |p| {
+        p["items"].as_array().is_some_and(|i| {
+            i.iter()
+                .any(|s| s["id"] == sid.as_str() && s["api_messages"].as_u64() >= Some(1))
+        })
+    })
+    .await;
+
+    // The tree: the prompt (replayed as the stdin frame the engine records), then the reply.
+    let (status, detail) = server.get(&format!("/api/sessions/{sid}")).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["session"]["id"], sid.as_str());
+    let messages = detail["messages"].as_array().unwrap();
+    let prompt = messages
+        .iter()
+        .find(|m| m["prompt"] == true)
+        .unwrap_or_else(|| panic!("a prompt: {detail}"));
+    assert_eq!(prompt["summary"], "first question about forks");
+    assert_eq!(prompt["frame_kind"], "stdin");
+    assert_eq!(prompt["parent_uuid"], Value::Null);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["frame_kind"] == "assistant" && m["on_path"] == true),
+        "{detail}"
+    );
+    let (status, _) = server.get("/api/sessions/no-such-session").await;
+    assert_eq!(status, 404);
+
+    // Resume while its instance is live: that instance.
+    let (status, resumed) = server
+        .post(&format!("/api/sessions/{sid}/resume"), json!({}))
+        .await;
+    assert_eq!(
+        (status, resumed["id"].as_str()),
+        (200, Some(id.as_str())),
+        "{resumed}"
+    );
+
+    // Fork at the prompt: a new session holding the conversation up to there, in a new instance.
+    let at = prompt["uuid"].as_str().unwrap();
+    let (status, forked) = server
+        .post(&format!("/api/sessions/{sid}/fork"), json!({"at": at}))
+        .await;
+    assert_eq!(status, 201, "{forked}");
+    let fork_sid = forked["session_id"].as_str().unwrap().to_string();
+    assert_ne!(fork_sid, sid);
+    let dir = server
+        .home
+        .path()
+        .join(".claude/projects")
+        .join(flotilla::base::claude::escape_project_dir(&server.dir()));
+    let copy = std::fs::read_to_string(dir.join(format!("{fork_sid}.jsonl"))).unwrap();
+    let kinds: Vec<Value> = copy
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v.get("uuid").is_some())
+        .map(|v| v["type"].clone())
+        .collect();
+    assert_eq!(kinds.first(), Some(&json!("user")), "{copy}");
+    assert!(
+        !kinds.contains(&json!("assistant")),
+        "nothing after the fork point: {copy}"
+    );
+    // The real CLI continues the copy: its next request carries the forked history.
+    let fork_id = forked["id"].as_str().unwrap().to_string();
+    let (status, _) = server
+        .post(
+            &format!("/api/instances/{fork_id}/query"),
+            json!({"prompt": "second question on the fork"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !some_request_has(
+        &server,
+        "first question about forks",
+        "second question on the fork",
+    ) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the fork's request never carried its history"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fork_idle = server.wait_status(&fork_id, "idle").await;
+    assert_eq!(
+        fork_idle["session_id"],
+        fork_sid.as_str(),
+        "the fork keeps its id"
+    );
+
+    // Bad input.
+    let (status, body) = server
+        .post(&format!("/api/sessions/{sid}/fork"), json!({"at": "nope"}))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = server
+        .post(
+            &format!("/api/sessions/{sid}/fork"),
+            json!({"colour": "red"}),
+        )
+        .await;
+    assert!(status == 400 || status == 422, "{status} {body}");
+    assert!(body["message"].is_string(), "{body}");
+
+    // Once its instance is gone, resume starts a new one on the same session.
+    let (status, _) = server.delete(&format!("/api/instances/{id}")).await;
+    assert_eq!(status, 200);
+    let (status, again) = server
+        .post(&format!("/api/sessions/{sid}/resume"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_ne!(again["id"], id.as_str());
+    assert_eq!(again["session_id"], sid.as_str());
+    let again_id = again["id"].as_str().unwrap();
+    let (status, _) = server
+        .post(
+            &format!("/api/instances/{again_id}/query"),
+            json!({"prompt": "third question, resumed"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !some_request_has(
+        &server,
+        "first question about forks",
+        "third question, resumed",
+    ) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the resumed session's request never carried its history"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

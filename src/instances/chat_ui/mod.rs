@@ -344,3 +344,27 @@ fn Header(current: Signal<Instance>) -> impl IntoView {
         </Show>
     }
 }
+
+/// A conversation shown read-only, in the same items as the live chat: a session's replay. The
+/// caller fills `chat` (frames through [`ChatModel::apply`]); nothing here can send.
+#[component]
+pub fn ChatReplay(chat: RwSignal<ChatModel>) -> impl IntoView {
+    let (socket_state, _) = signal(SocketState::Closed);
+    provide_context(ChatContext {
+        chat,
+        socket: StoredValue::new(None),
+        socket_state,
+        error: RwSignal::new(None),
+    });
+    view! {
+        <div class="space-y-3" data-testid="replay-messages">
+            <For
+                each=move || chat.with(|m| m.top_level().map(|i| (i.key, i.version)).collect::<Vec<_>>())
+                key=|k| *k
+                let((key, _version))
+            >
+                <ItemView key/>
+            </For>
+        </div>
+    }
+}

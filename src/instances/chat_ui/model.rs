@@ -469,19 +469,8 @@ impl ChatModel {
     }
 }
 
-/// The text of a message content: a string, or the text blocks of a list.
-pub fn content_text(content: &Value) -> String {
-    match content {
-        Value::String(s) => s.clone(),
-        Value::Array(blocks) => blocks
-            .iter()
-            .filter_map(|b| b["text"].as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
+/// Shared with the server's transcript export.
+pub use crate::instances::codec::content_text;
 
 mod cli_lines;
 #[cfg(test)]

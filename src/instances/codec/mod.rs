@@ -12,6 +12,20 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+/// The text of a message content: a string, or the text blocks of a list.
+pub fn content_text(content: &Value) -> String {
+    match content {
+        Value::String(s) => s.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// The result of decoding one stdout line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {

@@ -161,6 +161,31 @@ impl Supervisor {
 
     /// Starts a new instance.
     pub async fn create(&self, req: CreateInstance) -> Result<Instance, DomainError> {
+        self.create_with(req, uuid::Uuid::new_v4().to_string())
+            .await
+    }
+
+    /// Starts a new instance on an existing Claude Code session (one run in a terminal, a fork,
+    /// an import): it resumes it, since the transcript exists. One instance per session.
+    pub async fn create_for_session(
+        &self,
+        req: CreateInstance,
+        session_id: &str,
+    ) -> Result<Instance, DomainError> {
+        if let Some(i) = self.list().into_iter().find(|i| i.session_id == session_id) {
+            return Err(DomainError::Conflict(format!(
+                "instance {} ({}) already works on this session",
+                i.name, i.id
+            )));
+        }
+        self.create_with(req, session_id.to_string()).await
+    }
+
+    async fn create_with(
+        &self,
+        req: CreateInstance,
+        session_id: String,
+    ) -> Result<Instance, DomainError> {
         validate_create(&req).map_err(DomainError::Invalid)?;
         let cwd = std::fs::canonicalize(&req.cwd)
             .ok()
@@ -188,7 +213,7 @@ impl Supervisor {
             id: id.clone(),
             name: name.trim().to_string(),
             cwd: cwd_text,
-            session_id: uuid::Uuid::new_v4().to_string(),
+            session_id,
             model: req.model,
             permission_mode: req.permission_mode.unwrap_or_else(|| "default".into()),
             env_json: records::seal_env(&req.env, self.inner.ctx.config.secrets.as_ref()),

@@ -55,7 +55,7 @@ pub fn export(main: &Path, title: &str) -> std::io::Result<String> {
                                 );
                             }
                             Some("tool_result") => {
-                                let text = text_of(&b["content"]);
+                                let text = crate::instances::codec::content_text(&b["content"]);
                                 let label = if b["is_error"] == true {
                                     "Tool error"
                                 } else {
@@ -109,19 +109,6 @@ pub fn fenced(text: &str, lang: &str) -> String {
     }
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}{lang}\n{text}\n{fence}\n")
-}
-
-/// A tool result's text: a string, or the text blocks of a list.
-fn text_of(content: &Value) -> String {
-    match content {
-        Value::String(s) => s.clone(),
-        Value::Array(blocks) => blocks
-            .iter()
-            .filter_map(|b| b["text"].as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
 }
 
 fn cut(text: &str) -> String {

@@ -111,12 +111,7 @@ impl Conversation {
 
     /// The indexes of the messages from the root to message `i`, in order.
     pub fn path_to(&self, i: usize) -> Vec<usize> {
-        let by_uuid: HashMap<&str, usize> = self
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.uuid.as_str(), i))
-            .collect();
+        let by_uuid = self.by_uuid();
         let mut path = vec![i];
         let mut at = i;
         while let Some(parent) = self.messages[at]
@@ -135,6 +130,14 @@ impl Conversation {
         path
     }
 
+    fn by_uuid(&self) -> HashMap<&str, usize> {
+        self.messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.uuid.as_str(), i))
+            .collect()
+    }
+
     pub fn index_of(&self, uuid: &str) -> Option<usize> {
         self.messages.iter().position(|m| m.uuid == uuid)
     }
@@ -144,12 +147,7 @@ impl Conversation {
     /// where the conversation forked).
     pub fn branch_levels(&self) -> Vec<u32> {
         let mut first_child: HashMap<&str, &str> = HashMap::new();
-        let by_uuid: HashMap<&str, usize> = self
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.uuid.as_str(), i))
-            .collect();
+        let by_uuid = self.by_uuid();
         let mut levels = vec![0u32; self.messages.len()];
         for (i, m) in self.messages.iter().enumerate() {
             let parent = m.parent_uuid.as_deref().and_then(|p| by_uuid.get(p));
