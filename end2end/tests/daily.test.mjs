@@ -204,7 +204,14 @@ test("every page of the router fits a phone", async () => {
   const [project] = await (await server.api("/api/projects")).json();
   const worktree = await post("/api/worktrees", { project_id: project.id, branch: "phone/check" });
   const [instance] = await (await server.api("/api/instances")).json();
-  const ids = { "/instances/": instance.id, "/projects/": project.id, "/worktrees/": worktree.id };
+  // The instances above ran real sessions; the index lists them within a scan or two.
+  let session;
+  for (let i = 0; i < 100 && !session; i++) {
+    [session] = (await (await server.api("/api/sessions?limit=1")).json()).items;
+    if (!session) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(session, "a session to show");
+  const ids = { "/instances/": instance.id, "/projects/": project.id, "/worktrees/": worktree.id, "/sessions/": session.id };
   const urls = paths.map((path) => {
     if (!path.includes(":")) return path;
     const prefix = Object.keys(ids).find((p) => path.startsWith(p));

@@ -157,7 +157,8 @@ test("a session replays in the chat's items, step by step and played back, and f
   await waitHydrated(page);
   await page.getByTestId("replay").getByText("Done").first().waitFor();
   assert.equal(await page.locator("[data-testid=replay] img").count(), 0);
-  assert.deepEqual(errors, []);
+  // The one 422 is the resume refused above, answered on the page.
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
   await page.close();
 
   const phone = await server.newPage(browser, { viewport: { width: 390, height: 844 } });
