@@ -5,7 +5,7 @@
 #   - cargo-leptos (crates.io, version in scripts/versions.env) and wasm-bindgen-cli (the version
 #     in Cargo.lock), so cargo-leptos never downloads them
 #   - npm packages pinned in package-lock.json: Tailwind CLI, wasm-opt (binaryen), Claude Code,
-#     playwright-core, Lucide icons, highlight.js
+#     playwright-core, Lucide icons, highlight.js, Chart.js, the Monaco editor
 #   - with --with-browser: Debian's chromium for the end-to-end tests, and openssl, which the
 #     TLS test uses to make a certificate
 # Usage: scripts/setup.sh [--with-browser]

@@ -2,6 +2,7 @@
 // public/vendor/ (git-ignored), which cargo-leptos copies into the site:
 //   - icons.svg: a sprite of only the Lucide icons listed in src/ui/icon.rs (USED_ICONS)
 //   - highlight.min.js: syntax highlighting of code blocks in the chat
+//   - chart/chart.umd.js: Chart.js, which draws the Analytics page's charts (public/charts.js)
 //   - monaco/vs: the Monaco editor (AMD build) for the project explorer, without its translations
 //     (nls/) and the unbundled language sources (language/), which the build does not load
 // Run by scripts/setup.sh. Fails loudly when an icon name does not exist in lucide-static.
@@ -37,6 +38,15 @@ const hl = join(root, "node_modules/@highlightjs/cdn-assets");
 copyFileSync(join(hl, "highlight.min.js"), join(out, "highlight.min.js"));
 // Token colours live in style/tailwind.css, for both themes.
 
+// Chart.js, loaded only by the Analytics page.
+const chartOut = join(out, "chart");
+mkdirSync(chartOut, { recursive: true });
+const chartDist = join(root, "node_modules/chart.js/dist");
+const chartFile = ["chart.umd.min.js", "chart.umd.js"].map((f) => join(chartDist, f)).find((f) => existsSync(f));
+if (!chartFile) throw new Error("chart.js has no UMD build in node_modules/chart.js/dist");
+copyFileSync(chartFile, join(chartOut, "chart.umd.js"));
+copyFileSync(join(root, "node_modules/chart.js/LICENSE.md"), join(chartOut, "LICENSE.md"));
+
 // The Monaco editor, loaded only when a file is opened in the explorer.
 const monacoOut = join(out, "monaco");
 rmSync(monacoOut, { recursive: true, force: true });
@@ -45,4 +55,4 @@ const skip = [join(vs, "nls"), join(vs, "language")];
 cpSync(vs, join(monacoOut, "vs"), { recursive: true, filter: (src) => !skip.some((s) => src === s || src.startsWith(s + "/")) });
 copyFileSync(join(root, "node_modules/monaco-editor/LICENSE"), join(monacoOut, "LICENSE"));
 
-console.log(`vendor assets: ${names.length} icons, highlight.js, monaco -> public/vendor/`);
+console.log(`vendor assets: ${names.length} icons, highlight.js, chart.js, monaco -> public/vendor/`);

@@ -23,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=nonce inner_html=THEME_INIT_SCRIPT></script>
                 <script src="/vendor/highlight.min.js" defer></script>
                 <script src="/editor.js" defer></script>
+                <script src="/charts.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -144,7 +144,7 @@ pub fn AuditPanel() -> impl IntoView {
         let mut q: Vec<String> = Vec::new();
         for (k, v) in [("actor", a), ("text", t), ("result", r)] {
             if !v.is_empty() {
-                q.push(format!("{k}={}", js_safe_encode(&v)));
+                q.push(format!("{k}={}", crate::base::format::query_value(&v)));
             }
         }
         format!(
@@ -202,18 +202,6 @@ pub fn AuditPanel() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-/// Percent-encodes a query value (letters, digits and `-._~` pass).
-fn js_safe_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

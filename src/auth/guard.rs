@@ -36,7 +36,7 @@ impl PathKind {
     pub fn of(path: &str) -> Self {
         match path {
             "/healthz" | "/readyz" => PathKind::Health,
-            "/favicon.ico" | "/favicon.svg" | "/editor.js" => PathKind::Asset,
+            "/favicon.ico" | "/favicon.svg" | "/editor.js" | "/charts.js" => PathKind::Asset,
             p if p.starts_with("/pkg/") || p.starts_with("/vendor/") => PathKind::Asset,
             p if p.starts_with("/api/") || p == "/api" => PathKind::Api,
             p if p.starts_with("/ws/") => PathKind::Socket,
@@ -69,11 +69,15 @@ fn has_body(headers: &HeaderMap) -> bool {
             .is_some_and(|n| n > 0)
 }
 
+/// JSON, or JSON lines (a session imported as Claude Code's own transcript). Neither is a type
+/// a page may send across sites without a preflight, which is never granted.
 fn is_json(headers: &HeaderMap) -> bool {
     header_str(headers, "content-type").is_some_and(|v| {
-        v.split(';')
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        v.split(';').next().is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case("application/json")
+                || t.eq_ignore_ascii_case("application/x-ndjson")
+        })
     })
 }
 
@@ -247,7 +251,7 @@ pub async fn guard(
     // those without a preflight. JSON needs one, which is never granted.
     if kind == PathKind::Api && mutating && has_body(headers) && !is_json(headers) {
         return AppError::BadRequest(
-            "send the body as JSON with Content-Type: application/json".into(),
+            "send the body as JSON with Content-Type: application/json (or JSON lines, application/x-ndjson, where a route takes them)".into(),
         )
         .into_response();
     }
@@ -354,6 +358,8 @@ mod tests {
             HeaderValue::from_static("application/json-patch+json"),
         );
         assert!(!is_json(&h));
+        h.insert("content-type", HeaderValue::from_static("application/x-ndjson"));
+        assert!(is_json(&h));
     }
 
     #[test]

@@ -27,6 +27,16 @@ pub fn usd(amount: f64) -> String {
     }
 }
 
+/// A count in thousands / millions / billions: `1234` -> `1.2k`, `5300000` -> `5.3M`.
+pub fn count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}B", n as f64 / 1e9),
+    }
+}
+
 /// Milliseconds -> `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`.
 pub fn duration_ms(ms: u64) -> String {
     if ms < 1000 {
@@ -40,6 +50,18 @@ pub fn duration_ms(ms: u64) -> String {
         return format!("{}m {:02}s", secs / 60, secs % 60);
     }
     format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60)
+}
+
+/// A query-string value percent-encoded (letters, digits and `-._~` pass).
+pub fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Milliseconds since the epoch of an RFC 3339 time (`2026-11-24T13:07:50.123Z`).

@@ -192,6 +192,7 @@ const TABS: &[(&str, &str)] = &[
     ("worktrees", "Worktrees"),
     ("changes", "Changes"),
     ("files", "Files"),
+    ("sessions", "Sessions"),
     ("settings", "Settings"),
     ("cleanup", "Cleanup"),
 ];
@@ -260,6 +261,7 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
                             </div>
                         }.into_any(),
                         "cleanup" => view! { <CleanupPanel project_id=id/> }.into_any(),
+                        "sessions" => view! { <crate::sessions::SessionsPanel project=id/> }.into_any(),
                         _ => view! { <WorktreesPanel project_id=id/> }.into_any(),
                     }
                 }}

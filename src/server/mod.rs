@@ -210,6 +210,7 @@ pub async fn build_state(
         crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts);
     let sessions = crate::sessions::service::Sessions::start(
         config.claude_home.clone(),
+        db.clone(),
         worktrees.clone(),
         instances.clone(),
         shutdown.clone(),
@@ -264,6 +265,7 @@ pub async fn build_state(
         projects,
         worktrees,
         review,
+        analytics: crate::analytics::service::Analytics::new(sessions.clone()),
         sessions,
         auth,
         shutdown,

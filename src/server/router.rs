@@ -88,6 +88,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::worktrees::http::routes())
         .merge(crate::review::http::routes())
         .merge(crate::sessions::http::routes())
+        .merge(crate::analytics::http::routes())
         .merge(crate::auth::http::routes())
 }
 

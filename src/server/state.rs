@@ -26,6 +26,7 @@ pub struct AppState {
     pub worktrees: crate::worktrees::service::Worktrees,
     pub review: crate::review::service::Review,
     pub sessions: crate::sessions::service::Sessions,
+    pub analytics: crate::analytics::service::Analytics,
     pub auth: crate::auth::Auth,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,

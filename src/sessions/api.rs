@@ -1,7 +1,7 @@
 //! Server functions the Sessions page calls: one call of the sessions service each, the same
 //! call the REST route makes (`http.rs`).
 
-use super::types::{SessionDetail, SessionPage, SessionQuery};
+use super::types::{MergeRequest, SessionDetail, SessionPage, SessionQuery};
 use crate::error::AppError;
 use crate::instances::types::Instance;
 use leptos::prelude::*;
@@ -29,4 +29,10 @@ pub async fn resume_session(id: String) -> Result<Instance, AppError> {
 pub async fn fork_session(id: String, at: Option<String>) -> Result<Instance, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     crate::error::respond(state.sessions.fork(&id, at, state.auth.confined()).await)
+}
+
+#[server(prefix = "/api/fn", endpoint = "merge_sessions", input = Json)]
+pub async fn merge_sessions(request: MergeRequest) -> Result<Instance, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    crate::error::respond(state.sessions.merge(request, state.auth.confined()).await)
 }

@@ -3,6 +3,7 @@
 //! resume, and export.
 
 use super::api::{fork_session, read_session, resume_session};
+use super::family_ui::FamilyTree;
 use super::types::{SessionDetail, SessionMessage};
 use crate::base::format::usd;
 use crate::instances::chat_ui::model::ChatModel;
@@ -96,7 +97,7 @@ fn SessionView(detail: SessionDetail) -> impl IntoView {
         .filter(|m| m.on_path)
         .filter_map(|m| {
             Some(ReplayFrame {
-                at_ms: m.timestamp.as_deref().and_then(timestamp_ms),
+                at_ms: m.timestamp.as_deref().and_then(crate::base::format::parse_rfc3339_ms),
                 kind: m.frame_kind.clone()?,
                 data: m.frame_data.clone()?,
             })
@@ -131,6 +132,14 @@ fn SessionView(detail: SessionDetail) -> impl IntoView {
                 {s.project_name.clone().zip(s.project_id.clone()).map(|(name, pid)| view! {
                     <A href=format!("/projects/{pid}") attr:class="badge badge-info hover:underline">{name}</A>
                 })}
+                {s.worktree_id.clone().map(|w| view! {
+                    <A href=format!("/worktrees/{w}") attr:class="badge badge-muted hover:underline" attr:title="Its worktree">
+                        {s.worktree_branch.clone().unwrap_or_else(|| "worktree".into())}
+                    </A>
+                })}
+                {s.pull_request_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(|u| view! {
+                    <a href=u rel="noopener noreferrer external" target="_blank" class="badge badge-info hover:underline">"pull request"</a>
+                })}
                 <span class="font-mono break-all">{s.cwd.clone().unwrap_or_default()}</span>
                 {s.git_branch.clone().map(|b| view! { <span class="font-mono">{b}</span> })}
                 <span>{when}</span>
@@ -139,6 +148,7 @@ fn SessionView(detail: SessionDetail) -> impl IntoView {
             </p>
             {move || error.get().map(|e| view! { <p class="alert alert-error mt-3" role="alert" data-testid="session-error">{e}</p> })}
             {detail.cut.then(|| view! { <p class="badge badge-warn mt-2">"A very long session: only its first messages are shown."</p> })}
+            {(!detail.family.is_empty()).then(|| view! { <FamilyTree family=detail.family.clone() current=id.clone()/> })}
             <div class="mt-4 grid gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
                 <Replay frames/>
                 <Outline messages=detail.messages fork_at pending/>
@@ -283,40 +293,5 @@ fn Outline(
             <p class="text-xs text-muted">"Indented where the conversation branched; blue marks the path resume continues."</p>
             <ul class="mt-2 max-h-[70vh] overflow-y-auto">{rows}</ul>
         </div>
-    }
-}
-
-/// `2026-12-01T10:00:01.526Z` as ms since the epoch (UTC only, as Claude Code writes them).
-fn timestamp_ms(t: &str) -> Option<i64> {
-    let n = |a: usize, b: usize| t.get(a..b)?.parse::<i64>().ok();
-    let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
-    let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
-    let ms = match t.get(19..20) {
-        Some(".") => t
-            .get(20..23)
-            .and_then(|f| f.parse::<i64>().ok())
-            .unwrap_or(0),
-        _ => 0,
-    };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn reads_claude_codes_timestamps() {
-        assert_eq!(super::timestamp_ms("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(
-            super::timestamp_ms("2026-12-01T10:00:01.526Z"),
-            Some(1_796_119_201_526)
-        );
-        assert_eq!(super::timestamp_ms("soon"), None);
     }
 }

@@ -1,8 +1,11 @@
 //! Session routes: the list (with filters), the index's progress, one session, resume, fork,
-//! export.
+//! merge, export and import.
 
 use super::service::ExportFormat;
-use super::types::{ForkRequest, IndexStatus, SessionDetail, SessionPage, SessionQuery};
+use super::types::{
+    ForkRequest, ImportQuery, ImportedSession, IndexStatus, MergeRequest, SessionDetail,
+    SessionPage, SessionQuery,
+};
 use crate::error::AppError;
 use crate::server::extract::ApiQuery;
 use crate::server::state::AppState;
@@ -19,6 +22,55 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(resume))
         .routes(routes!(fork))
+        .routes(routes!(merge))
+        .routes(routes!(import))
+}
+
+/// A new session whose first prompt carries a summary of two sessions (definition in
+/// docs/SESSIONS.md), continued in a new instance.
+#[utoipa::path(post, path = "/api/sessions/merge", tag = "sessions", request_body = MergeRequest,
+    responses((status = 201, description = "The new instance (its session_id is the merged session's)", body = serde_json::Value),
+        (status = 404, description = "No such session"), (status = 422, description = "Not two distinct sessions, or a bad folder")))]
+pub async fn merge(
+    State(state): State<AppState>,
+    crate::server::extract::ApiJson(req): crate::server::extract::ApiJson<MergeRequest>,
+) -> Result<
+    (
+        axum::http::StatusCode,
+        Json<crate::instances::types::Instance>,
+    ),
+    AppError,
+> {
+    let instance = state.sessions.merge(req, state.auth.confined()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(instance)))
+}
+
+/// Imports a session exported as JSONL (the body, `Content-Type: application/x-ndjson`): checked
+/// line by line first, nothing written when it is refused. `claude --resume` continues it in
+/// its folder afterwards.
+#[utoipa::path(post, path = "/api/sessions/import", tag = "sessions", params(ImportQuery),
+    request_body(content = String, content_type = "application/x-ndjson", description = "The transcript"),
+    responses((status = 201, description = "Imported", body = ImportedSession),
+        (status = 409, description = "The session is already here"),
+        (status = 413, description = "Larger than the server takes (--max-body-mb)"),
+        (status = 422, description = "Not a Claude Code transcript, or no folder to put it in")))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(axum::http::StatusCode, Json<ImportedSession>), AppError> {
+    let ndjson = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-ndjson"));
+    if !ndjson {
+        return Err(AppError::BadRequest(
+            "send the transcript as the body with Content-Type: application/x-ndjson".into(),
+        ));
+    }
+    let imported = state.sessions.import(body.to_vec(), q).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(imported)))
 }
 
 /// One session: what it cost and its conversation as a tree of messages (`parentUuid` links,

@@ -1,6 +1,7 @@
 //! The Sessions page: every Claude Code session on this machine, searchable, with what it cost.
 //! While the first index of a large history runs, it shows how far it is.
 
+use super::actions_ui::{ImportPanel, MergeBar};
 use super::api::search_sessions;
 use super::types::{IndexStatus, SessionItem, SessionPage, SessionQuery};
 use crate::base::format::{bytes, usd};
@@ -9,18 +10,30 @@ use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 const PAGE: u64 = 50;
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    // The filters as typed, and as applied (on Enter / Search).
+    // The filters as typed, and as applied (on Enter / Search). A project or worktree page links
+    // here with ?project= or ?worktree=.
+    let url = use_query_map();
+    let from_url = |k: &str| url.with_untracked(|q| q.get(k)).filter(|v| !v.is_empty());
     let text = RwSignal::new(String::new());
-    let project = RwSignal::new(String::new());
+    let project = RwSignal::new(from_url("project").unwrap_or_default());
     let model = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let applied = RwSignal::new(SessionQuery::default());
+    let worktree = RwSignal::new(from_url("worktree"));
+    let applied = RwSignal::new(SessionQuery {
+        project: from_url("project"),
+        worktree: from_url("worktree"),
+        ..Default::default()
+    });
+    let importing = RwSignal::new(false);
+    // Picked for a merge: (id, title), A first.
+    let selected = RwSignal::new(Vec::<(String, String)>::new());
     let offset = RwSignal::new(0u64);
     // Bumped to pick up newly written sessions (and the index's progress while it runs).
     let tick = RwSignal::new(0u32);
@@ -53,6 +66,7 @@ pub fn SessionsPage() -> impl IntoView {
         applied.set(SessionQuery {
             q: some(text),
             project: some(project),
+            worktree: worktree.get_untracked(),
             model: some(model),
             from: some(from),
             to: some(to),
@@ -63,14 +77,31 @@ pub fn SessionsPage() -> impl IntoView {
         for s in [text, project, model, from, to] {
             s.set(String::new());
         }
+        worktree.set(None);
         offset.set(0);
         applied.set(SessionQuery::default());
     };
     view! {
         <Title text="Sessions"/>
         <section class="mx-auto max-w-6xl">
-            <h1 class="page-title">"Sessions"</h1>
-            <p class="mt-1 text-muted">"Every conversation Claude Code has had on this machine — Flotilla's and those run in a terminal — with what it cost."</p>
+            <div class="flex flex-wrap items-start gap-3">
+                <div class="min-w-0 flex-1 basis-72">
+                    <h1 class="page-title">"Sessions"</h1>
+                    <p class="mt-1 text-muted">"Every conversation Claude Code has had on this machine — Flotilla's and those run in a terminal — with what it cost. Tick two to merge them."</p>
+                </div>
+                <button type="button" class="btn btn-secondary" data-testid="import-open" on:click=move |_| importing.update(|o| *o = !*o)>
+                    <Icon name="upload" class="size-4"/>"Import"
+                </button>
+            </div>
+            <Show when=move || importing.get()>
+                <ImportPanel on_close=Callback::new(move |_| importing.set(false))/>
+            </Show>
+            {move || worktree.get().map(|w| view! {
+                <p class="mt-3 text-sm" data-testid="worktree-filter">
+                    "Only the sessions of one worktree. "
+                    <A href=format!("/worktrees/{w}") attr:class="underline">"Open the worktree"</A>
+                </p>
+            })}
             <form class="card mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_auto_auto_auto]" role="search" data-testid="session-filters"
                 on:submit=move |ev| { ev.prevent_default(); apply(); }>
                 <label class="grid gap-1 text-sm">
@@ -109,17 +140,22 @@ pub fn SessionsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match sessions.await {
                         Err(e) => view! { <p class="card mt-6 text-red-600" role="alert">"Could not load sessions: " {e.to_string()}</p> }.into_any(),
-                        Ok(page) => view! { <Results page offset/> }.into_any(),
+                        Ok(page) => view! { <Results page offset selected/> }.into_any(),
                     }
                 })}
             </Transition>
+            <MergeBar selected/>
         </section>
     }
     .into_any()
 }
 
 #[component]
-fn Results(page: SessionPage, offset: RwSignal<u64>) -> impl IntoView {
+fn Results(
+    page: SessionPage,
+    offset: RwSignal<u64>,
+    selected: RwSignal<Vec<(String, String)>>,
+) -> impl IntoView {
     let SessionPage {
         items,
         total,
@@ -159,7 +195,7 @@ fn Results(page: SessionPage, offset: RwSignal<u64>) -> impl IntoView {
         } else {
             view! {
                 <ul class="mt-3 grid gap-2" data-testid="session-list">
-                    {items.into_iter().map(|s| view! { <SessionRow session=s/> }).collect_view()}
+                    {items.into_iter().map(|s| view! { <SessionRow session=s selected/> }).collect_view()}
                 </ul>
             }.into_any()
         }}
@@ -215,7 +251,7 @@ fn IndexProgress(index: IndexStatus) -> impl IntoView {
 }
 
 #[component]
-fn SessionRow(session: SessionItem) -> impl IntoView {
+fn SessionRow(session: SessionItem, selected: RwSignal<Vec<(String, String)>>) -> impl IntoView {
     let title = session
         .title
         .clone()
@@ -239,10 +275,33 @@ fn SessionRow(session: SessionItem) -> impl IntoView {
     } else {
         "From the price table".to_string()
     };
+    let id = session.id.clone();
+    let picked = {
+        let id = id.clone();
+        move || selected.with(|s| s.iter().any(|(p, _)| *p == id))
+    };
+    let toggle = {
+        let (id, title) = (id.clone(), title.clone());
+        move |_| {
+            selected.update(|s| match s.iter().position(|(p, _)| *p == id) {
+                Some(i) => {
+                    s.remove(i);
+                }
+                None if s.len() < 2 => s.push((id.clone(), title.clone())),
+                None => {}
+            })
+        }
+    };
+    let full = {
+        let picked = picked.clone();
+        move || selected.with(Vec::len) >= 2 && !picked()
+    };
     view! {
         <li class="card grid gap-1 p-3" data-testid="session-row" data-session=session.id.clone()>
             <div class="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-                <A href=format!("/sessions/{}", session.id) attr:class="min-w-0 flex-1 basis-48 break-words font-medium hover:underline" attr:data-testid="session-title">{title}</A>
+                <input type="checkbox" class="size-4 shrink-0 self-center" aria-label=format!("Select {title} for a merge")
+                    data-testid="merge-select" prop:checked=picked disabled=full on:change=toggle/>
+                <A href=format!("/sessions/{}", session.id) attr:class="min-w-0 flex-1 basis-48 break-words font-medium hover:underline" attr:data-testid="session-title">{title.clone()}</A>
                 <span class="shrink-0 text-sm tabular-nums" title=cost_title data-testid="session-cost">{usd(session.cost_usd)}</span>
             </div>
             <div class="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted">
@@ -253,7 +312,13 @@ fn SessionRow(session: SessionItem) -> impl IntoView {
                     _ => ().into_any(),
                 }}
                 {session.worktree_id.clone().map(|w| view! {
-                    <A href=format!("/worktrees/{w}") attr:class="badge badge-muted hover:underline">"worktree"</A>
+                    <A href=format!("/worktrees/{w}") attr:class="badge badge-muted hover:underline" attr:title="Its worktree">
+                        {session.worktree_branch.clone().unwrap_or_else(|| "worktree".into())}
+                    </A>
+                })}
+                // Only web links: the address came from a forge's answer, not from us.
+                {session.pull_request_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")).map(|u| view! {
+                    <a href=u rel="noopener noreferrer external" target="_blank" class="badge badge-info hover:underline" data-testid="session-pr">"pull request"</a>
                 })}
                 <span class="min-w-0 max-w-full truncate font-mono" title=session.cwd.clone().unwrap_or_default()>{session.cwd.clone().unwrap_or_default()}</span>
                 {session.git_branch.clone().filter(|b| !b.is_empty()).map(|b| view! { <span class="font-mono">{b}</span> })}

@@ -14,8 +14,10 @@ pub struct SessionItem {
     /// The project whose folder holds `cwd` (the deepest, when projects nest).
     pub project_id: Option<String>,
     pub project_name: Option<String>,
-    /// The worktree `cwd` is, when it is one of Flotilla's.
+    /// The worktree `cwd` is, when it is one of Flotilla's, its branch and its pull request.
     pub worktree_id: Option<String>,
+    pub worktree_branch: Option<String>,
+    pub pull_request_url: Option<String>,
     /// RFC 3339, UTC.
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
@@ -43,6 +45,8 @@ pub struct SessionItem {
 pub struct SessionQuery {
     /// Sessions in this project's folders.
     pub project: Option<String>,
+    /// Sessions in this worktree.
+    pub worktree: Option<String>,
     /// Words to find in the title, folder or branch (case-insensitive).
     pub q: Option<String>,
     /// A model name or part of one.
@@ -126,6 +130,68 @@ pub struct SessionDetail {
     /// The session has more messages than are shown.
     pub cut: bool,
     pub malformed_lines: u64,
+    /// The sessions Flotilla made from one another around this one (forks and merges), oldest
+    /// first; empty when it has none.
+    pub family: Vec<FamilyMember>,
+}
+
+/// A session of a family tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FamilyMember {
+    pub id: String,
+    /// None when its transcript is gone.
+    pub title: Option<String>,
+    pub started_at: Option<String>,
+    pub cost_usd: Option<f64>,
+    /// Where it came from: one parent for a fork, two for a merge, none for the root.
+    pub parents: Vec<FamilyLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FamilyLink {
+    pub parent_id: String,
+    /// `fork` or `merge`.
+    pub kind: String,
+    /// The parent's message a fork was made at.
+    pub at_uuid: Option<String>,
+}
+
+/// `POST /api/sessions/merge`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The two sessions to merge (A, then B).
+    pub sessions: Vec<String>,
+    /// The folder the merged session works in; session A's when left out.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// What to do now, after the two summaries; a request to compare and propose when left out.
+    #[serde(default)]
+    pub instruction: Option<String>,
+}
+
+/// `POST /api/sessions/import` query: where the imported session will live.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// An absolute folder on this machine; the one the transcript names when left out (it must
+    /// exist here).
+    pub cwd: Option<String>,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportedSession {
+    pub session_id: String,
+    /// The folder it now belongs to (`claude --resume` is run there).
+    pub cwd: String,
+    pub messages: u64,
 }
 
 /// `POST /api/sessions/{id}/fork`.

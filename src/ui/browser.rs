@@ -246,24 +246,7 @@ pub fn open_code_editor(
 ) -> Box<dyn FnOnce()> {
     #[cfg(feature = "hydrate")]
     {
-        use std::cell::{Cell, RefCell};
-        use std::rc::Rc;
         use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::{JsCast, JsValue};
-        let on_failed = Rc::new(on_failed);
-        let bridge = js_sys::Reflect::get(&leptos::prelude::window(), &"flotillaEditor".into())
-            .ok()
-            .filter(|b| b.is_object());
-        let open = bridge.as_ref().and_then(|b| {
-            js_sys::Reflect::get(b, &"open".into())
-                .ok()?
-                .dyn_into::<js_sys::Function>()
-                .ok()
-        });
-        let (Some(bridge), Some(open)) = (bridge, open) else {
-            on_failed("the editor script (/editor.js) did not load".into());
-            return Box::new(|| ());
-        };
         let change = Closure::<dyn Fn(String)>::new(on_change);
         let save = Closure::<dyn Fn()>::new(on_save);
         let args = js_sys::Array::new();
@@ -272,47 +255,9 @@ pub fn open_code_editor(
         args.push(&path.into());
         args.push(change.as_ref());
         args.push(save.as_ref());
-        let Some(promise) = open
-            .apply(&bridge, &args)
-            .ok()
-            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
-        else {
-            on_failed("the editor could not be opened".into());
-            return Box::new(|| ());
-        };
-        fn dispose(editor: &JsValue) {
-            if let Ok(f) = js_sys::Reflect::get(editor, &"dispose".into()) {
-                if let Ok(f) = f.dyn_into::<js_sys::Function>() {
-                    let _ = f.call0(editor);
-                }
-            }
-        }
-        let handle = Rc::new(RefCell::new(None::<JsValue>));
-        let disposed = Rc::new(Cell::new(false));
-        let (h, d) = (handle.clone(), disposed.clone());
-        let ready = Closure::<dyn FnMut(JsValue)>::new(move |editor: JsValue| {
-            if d.get() {
-                dispose(&editor);
-            } else {
-                *h.borrow_mut() = Some(editor);
-            }
-        });
-        let failed = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            let message = js_sys::Reflect::get(&e, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| "the Monaco editor could not be loaded".into());
-            on_failed(message);
-        });
-        let _ = promise.then2(&ready, &failed);
-        // The promise may settle after the editor is closed: these two must outlive it.
-        ready.forget();
-        failed.forget();
+        let close = call_bridge(("flotillaEditor", "/editor.js"), "open", &args, "dispose", on_failed);
         Box::new(move || {
-            disposed.set(true);
-            if let Some(editor) = handle.borrow_mut().take() {
-                dispose(&editor);
-            }
+            close();
             drop((change, save));
         })
     }
@@ -320,6 +265,145 @@ pub fn open_code_editor(
     {
         let _ = (element, value, path, on_change, on_save, on_failed);
         Box::new(|| ())
+    }
+}
+
+/// Draws a chart (through `public/charts.js`, Chart.js) on `canvas` from `spec`, a JSON chart
+/// description (see `analytics::charts_ui::ChartSpec`). `on_failed` runs when the library cannot
+/// be loaded. Returns what destroys the chart.
+pub fn draw_chart(
+    canvas: &web_sys::Element,
+    spec: &str,
+    on_failed: impl Fn(String) + 'static,
+) -> Box<dyn FnOnce()> {
+    #[cfg(feature = "hydrate")]
+    {
+        let Ok(spec) = js_sys::JSON::parse(spec) else {
+            on_failed("the chart's data could not be read".into());
+            return Box::new(|| ());
+        };
+        let args = js_sys::Array::new();
+        args.push(canvas);
+        args.push(&spec);
+        call_bridge(("flotillaCharts", "/charts.js"), "draw", &args, "destroy", on_failed)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (canvas, spec, on_failed);
+        Box::new(|| ())
+    }
+}
+
+/// Calls `window[bridge].method(...args)`, a script of `public/` whose method resolves to a handle;
+/// returns what calls `handle[close]()`, also when the promise settles after it ran.
+#[cfg(feature = "hydrate")]
+fn call_bridge(
+    (bridge, script): (&str, &str),
+    method: &str,
+    args: &js_sys::Array,
+    close: &'static str,
+    on_failed: impl Fn(String) + 'static,
+) -> Box<dyn FnOnce()> {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    let object = js_sys::Reflect::get(&leptos::prelude::window(), &bridge.into())
+        .ok()
+        .filter(|b| b.is_object());
+    let function = object.as_ref().and_then(|b| {
+        js_sys::Reflect::get(b, &method.into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    let (Some(object), Some(function)) = (object, function) else {
+        on_failed(format!("the script {script} did not load"));
+        return Box::new(|| ());
+    };
+    let Some(promise) = function
+        .apply(&object, args)
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    else {
+        on_failed(format!("{script} could not start"));
+        return Box::new(|| ());
+    };
+    fn shut(handle: &JsValue, close: &str) {
+        if let Ok(f) = js_sys::Reflect::get(handle, &close.into()) {
+            if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                let _ = f.call0(handle);
+            }
+        }
+    }
+    let handle = Rc::new(RefCell::new(None::<JsValue>));
+    let closed = Rc::new(Cell::new(false));
+    let (h, c) = (handle.clone(), closed.clone());
+    let ready = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+        if c.get() {
+            shut(&value, close);
+        } else {
+            *h.borrow_mut() = Some(value);
+        }
+    });
+    let failed = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let message = js_sys::Reflect::get(&e, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| format!("{script} failed"));
+        on_failed(message);
+    });
+    let _ = promise.then2(&ready, &failed);
+    // The promise may settle after the handle is closed: these two must outlive it.
+    ready.forget();
+    failed.forget();
+    Box::new(move || {
+        closed.set(true);
+        if let Some(value) = handle.borrow_mut().take() {
+            shut(&value, close);
+        }
+    })
+}
+
+/// POSTs the file chosen in `input` to `url` (same origin, with the session cookie) as the
+/// whole body with `content_type`: (status, response text). For uploads a server function's
+/// encodings do not fit (a transcript as it is on disk).
+pub async fn post_file(
+    url: &str,
+    input: &web_sys::HtmlInputElement,
+    content_type: &str,
+) -> Result<(u16, String), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let file = input
+            .files()
+            .and_then(|f| f.get(0))
+            .ok_or_else(|| "choose a file first".to_string())?;
+        let headers = web_sys::Headers::new().map_err(|_| "the browser refused the request")?;
+        headers
+            .set("content-type", content_type)
+            .map_err(|_| "the browser refused the request")?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&file);
+        let response = JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| "the server could not be reached".to_string())?
+            .dyn_into::<web_sys::Response>()
+            .map_err(|_| "the server's answer could not be read".to_string())?;
+        let text = match response.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        Ok((response.status(), text.unwrap_or_default()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (url, input, content_type);
+        Err("uploads run in the browser".into())
     }
 }
 

@@ -44,7 +44,7 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
             );
         }
     });
-    let tabs = [("changes", "Changes"), ("files", "Files")];
+    let tabs = [("changes", "Changes"), ("files", "Files"), ("sessions", "Sessions")];
     let panel_id = id.clone();
     view! {
         <section class="mx-auto max-w-6xl">
@@ -87,10 +87,10 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
                 }).collect_view()}
             </nav>
             <div class="mt-4">
-                {move || if tab.get() == "files" {
-                    view! { <ExplorerPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any()
-                } else {
-                    view! { <ReviewPanel kind=CheckoutKind::Worktree id=panel_id.clone() live_dirty/> }.into_any()
+                {move || match tab.get().as_str() {
+                    "files" => view! { <ExplorerPanel kind=CheckoutKind::Worktree id=panel_id.clone()/> }.into_any(),
+                    "sessions" => view! { <crate::sessions::SessionsPanel worktree=panel_id.clone()/> }.into_any(),
+                    _ => view! { <ReviewPanel kind=CheckoutKind::Worktree id=panel_id.clone() live_dirty/> }.into_any(),
                 }}
             </div>
         </section>

@@ -34,6 +34,9 @@ pub struct Place {
     pub project_id: String,
     pub project_name: String,
     pub worktree_id: Option<String>,
+    /// A worktree's branch and pull request.
+    pub branch: Option<String>,
+    pub pr_url: Option<String>,
 }
 
 /// Which instances work where: (instance id, worktree id, whether it is live).
@@ -51,6 +54,8 @@ impl Worktrees {
                 project_id: p.id.clone(),
                 project_name: p.name.clone(),
                 worktree_id: None,
+                branch: None,
+                pr_url: None,
             })
             .collect();
         for w in store::list(&self.db, None).await? {
@@ -60,6 +65,8 @@ impl Worktrees {
                     project_id: p.id.clone(),
                     project_name: p.name.clone(),
                     worktree_id: Some(w.id),
+                    branch: Some(w.branch),
+                    pr_url: w.pr_url,
                 });
             }
         }

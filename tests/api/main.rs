@@ -4,12 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod analytics;
 mod auth;
 mod hardening;
 mod instances;
 mod projects;
 mod review;
 mod security;
+mod session_lineage;
 mod sessions;
 mod supervision;
 mod worktrees;

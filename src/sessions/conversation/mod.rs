@@ -6,6 +6,7 @@
 //! [`MAX_STRING`] is cut, so a session with huge tool outputs stays small in memory and on the wire.
 
 pub mod markdown;
+pub mod merge;
 pub mod rewrite;
 #[cfg(test)]
 mod tests;

@@ -209,3 +209,82 @@ fn markdown_keeps_tool_output_inert() {
     assert!(md.contains("more bytes)"), "long results are cut");
     assert_eq!(fenced("a ````` b", ""), "``````\na ````` b\n``````\n");
 }
+
+#[test]
+fn a_merge_brief_carries_both_sessions_along_their_main_paths() {
+    use super::merge::{brief, turns, Source, DEFAULT_INSTRUCTION, SESSION_CHARS};
+    let (_dir, path) = write_transcript();
+    let a = Conversation::read(&path).unwrap();
+    let (t, files) = turns(&a);
+    // The main path is u1, a2, u6, a7: the rewound branch (u4, a5) is not in it.
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert_eq!(t[0].prompt, "first prompt\nsecond line");
+    assert_eq!(t[0].tools, ["Bash: ls ```"]);
+    assert_eq!(t[0].reply, "Let me look.");
+    assert_eq!((t[1].prompt.as_str(), t[1].reply.as_str()), ("a different path", "Other."));
+    assert!(files.is_empty());
+
+    // B: one turn that edits a file, with a very long reply.
+    let dir = tempfile::tempdir().unwrap();
+    let b_path = dir.path().join(format!("{NEW}.jsonl"));
+    let long = "word ".repeat(5_000);
+    std::fs::write(
+        &b_path,
+        [
+            line(json!({"type": "user", "uuid": "b1", "parentUuid": null, "sessionId": NEW,
+                "message": {"role": "user", "content": [{"type": "text", "text": "## Turn 9\nfix it"}]}})),
+            line(json!({"type": "assistant", "uuid": "b2", "parentUuid": "b1", "sessionId": NEW,
+                "message": {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "t", "name": "Edit", "input": {"file_path": "/w/src/lib.rs", "old_string": "a", "new_string": "b"}},
+                    {"type": "text", "text": long}]}})),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let b = Conversation::read(&b_path).unwrap();
+    let source = |id, title, c| Source {
+        id,
+        title,
+        cwd: Some("/w"),
+        branch: Some("main"),
+        started_at: None,
+        conversation: c,
+    };
+    let text = brief(&source(SID, "Plan A", &a), &source(NEW, "Plan B", &b), None);
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {text}"));
+    assert!(at("## Session A: Plan A") < at("## Session B: Plan B"));
+    assert!(at("## Session B: Plan B") < at("## What to do now"));
+    at(&format!("- Session id: {SID}"));
+    at("> first prompt\n> second line");
+    at("Tools used: Bash: ls ```");
+    at("> Other.");
+    at("Tools used: Edit: /w/src/lib.rs");
+    at("Files written or edited:\n- /w/src/lib.rs");
+    at("… [cut]");
+    at(DEFAULT_INSTRUCTION);
+    // A prompt's own heading is quoted, so it cannot pass for one of the brief's.
+    assert!(text.contains("> ## Turn 9") && !text.contains("\n## Turn 9"));
+    let custom = brief(&source(SID, "A", &a), &source(NEW, "B", &b), Some("  Keep A's tests. "));
+    assert!(custom.ends_with("## What to do now\n\nKeep A's tests.\n"), "{custom}");
+
+    // A long session keeps its first turn and its latest ones, and says what it left out.
+    let dir = tempfile::tempdir().unwrap();
+    let many = dir.path().join(format!("{NEW}.jsonl"));
+    let mut lines = String::new();
+    let mut parent = Value::Null;
+    for n in 0..60 {
+        let (u, r) = (format!("p{n}"), format!("r{n}"));
+        lines.push_str(&line(json!({"type": "user", "uuid": u, "parentUuid": parent, "sessionId": NEW,
+            "message": {"role": "user", "content": format!("prompt number {n} {}", "x".repeat(1_500))}})));
+        lines.push_str(&line(json!({"type": "assistant", "uuid": r, "parentUuid": u, "sessionId": NEW,
+            "message": {"role": "assistant", "content": [{"type": "text", "text": format!("reply {n}")}]}})));
+        parent = json!(r);
+    }
+    std::fs::write(&many, lines).unwrap();
+    let c = Conversation::read(&many).unwrap();
+    let part = super::merge::summary("A", &source(NEW, "Long", &c));
+    assert!(part.len() <= SESSION_CHARS, "{}", part.len());
+    assert!(part.contains("prompt number 0 ") && part.contains("reply 59"));
+    assert!(!part.contains("prompt number 1 "));
+    assert!(part.contains("turn(s) in between left out."));
+}

@@ -24,8 +24,8 @@ pub struct UsageEntry {
     pub key: Option<u64>,
     /// Index into [`FileScan::sessions`].
     pub session: u32,
-    /// The UTC day of its timestamp, `YYYY-MM-DD`.
-    pub day: [u8; 10],
+    /// The hour of its timestamp, counted from the Unix epoch (UTC); 0 when the line has none.
+    pub hour: u32,
     pub model: u32,
     pub tokens: Tokens,
     /// The line's own cost, else the price table's; None for a model without a price.
@@ -142,10 +142,7 @@ impl FileScan {
                 let (Some(tokens), Some(model)) = (f.usage, f.model) else {
                     return;
                 };
-                let mut day = [b'0'; 10];
-                if let Some(ts) = f.timestamp.filter(|t| t.len() >= 10) {
-                    day.copy_from_slice(&ts.as_bytes()[..10]);
-                }
+                let hour = f.timestamp.map_or(0, hour_of);
                 let key = match (f.message_id, f.request_id) {
                     (Some(m), Some(r)) => Some(hash_of(&(m, r))),
                     _ => None,
@@ -155,7 +152,7 @@ impl FileScan {
                 self.entries.push(UsageEntry {
                     key,
                     session: s,
-                    day,
+                    hour,
                     model,
                     tokens,
                     cost_usd,
@@ -164,6 +161,15 @@ impl FileScan {
             _ => {}
         }
     }
+}
+
+/// The hour (since the epoch, UTC) of a transcript timestamp; a time in another form counts
+/// from the start of its day, and one without a date as hour 0.
+fn hour_of(ts: &str) -> u32 {
+    use crate::base::format::parse_rfc3339_ms;
+    parse_rfc3339_ms(ts)
+        .or_else(|| parse_rfc3339_ms(&format!("{}T00:00:00Z", ts.get(..10)?)))
+        .map_or(0, |ms| (ms / 3_600_000).clamp(0, i64::from(u32::MAX)) as u32)
 }
 
 /// Overwrites `slot` with `value`, reusing its allocation.

@@ -51,12 +51,15 @@ pub struct SessionSummary {
     pub file: Option<PathBuf>,
 }
 
-/// Usage of one session on one UTC day with one model: the unit analytics sums.
+/// Usage of one session in one hour (UTC) with one model: the unit analytics sums.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DayUsage {
+pub struct HourUsage {
     pub tokens: Tokens,
+    /// From each line's own cost or the price table (0 for a model without a price).
     pub cost_usd: f64,
     pub messages: u64,
+    /// Messages of a model without a price.
+    pub unpriced: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +102,7 @@ pub struct SessionIndex {
     sessions: HashMap<String, SessionSummary>,
     /// The processes' costs per session (`startTime` -> total), summed into `cli_cost_usd`.
     cli_costs: HashMap<String, HashMap<i64, f64>>,
-    usage: HashMap<(String, [u8; 10], String), DayUsage>,
+    usage: HashMap<(String, u32, String), HourUsage>,
     malformed_lines: u64,
 }
 
@@ -120,18 +123,11 @@ impl SessionIndex {
         self.sessions.get(id)
     }
 
-    /// (session id, UTC day, model) -> usage.
-    pub fn usage(&self) -> impl Iterator<Item = ((&str, &str, &str), &DayUsage)> {
-        self.usage.iter().map(|((s, d, m), u)| {
-            (
-                (
-                    s.as_str(),
-                    std::str::from_utf8(d).unwrap_or("?"),
-                    m.as_str(),
-                ),
-                u,
-            )
-        })
+    /// (session id, hour since the epoch (UTC), model) -> usage.
+    pub fn usage(&self) -> impl Iterator<Item = ((&str, u32, &str), &HourUsage)> {
+        self.usage
+            .iter()
+            .map(|((s, h, m), u)| ((s.as_str(), *h, m.as_str()), u))
     }
 
     pub fn malformed_lines(&self) -> u64 {
@@ -287,13 +283,14 @@ impl SessionIndex {
                 Some(c) => s.computed_cost_usd += c,
                 None => s.unpriced_messages += 1,
             }
-            let day = self
+            let hour = self
                 .usage
-                .entry((session.clone(), e.day, model.clone()))
+                .entry((session.clone(), e.hour, model.clone()))
                 .or_default();
-            day.tokens.add(&e.tokens);
-            day.cost_usd += e.cost_usd.unwrap_or(0.0);
-            day.messages += 1;
+            hour.tokens.add(&e.tokens);
+            hour.cost_usd += e.cost_usd.unwrap_or(0.0);
+            hour.messages += 1;
+            hour.unpriced += u64::from(e.cost_usd.is_none());
         }
     }
 }

@@ -67,8 +67,9 @@ fn totals_are_exact_and_repeated_messages_count_once() {
     }
     // By day, as analytics sums it.
     let mut by_day: BTreeMap<String, u64> = BTreeMap::new();
-    for ((_, day, _), u) in index.usage() {
-        *by_day.entry(day.to_string()).or_default() += u.tokens.input;
+    for ((_, hour, _), u) in index.usage() {
+        let day = crate::base::clock::format_ts(i64::from(hour) * 3_600_000);
+        *by_day.entry(day[..10].to_string()).or_default() += u.tokens.input;
     }
     let want: BTreeMap<String, u64> = expected
         .by_day

@@ -1,16 +1,25 @@
 //! The sessions service: keeps the transcript index current (a scan every
 //! [`SCAN_INTERVAL_MS`](super::SCAN_INTERVAL_MS), reading only what was appended) and answers
 //! from the last finished scan, so a request never waits for one.
+//!
+//! `start.rs` holds what starts an instance on a session (resume, fork, merge), `transfer.rs`
+//! export and import.
 
-use super::conversation::rewrite::{self, RewriteError};
+mod start;
+mod transfer;
+
+pub use transfer::ExportFormat;
+
 use super::conversation::Conversation;
-use super::index::{Progress, SessionIndex, SessionSummary};
+use super::index::{HourUsage, Progress, SessionIndex, SessionSummary};
+use super::store;
 use super::types::{
-    IndexStatus, SessionDetail, SessionItem, SessionMessage, SessionPage, SessionQuery,
+    FamilyLink, FamilyMember, IndexStatus, SessionDetail, SessionItem, SessionMessage,
+    SessionPage, SessionQuery,
 };
+use crate::base::db::Db;
 use crate::base::error::DomainError;
 use crate::instances::engine::Supervisor;
-use crate::instances::types::{CreateInstance, Instance};
 use crate::worktrees::service::{Place, Worktrees};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -29,12 +38,30 @@ pub struct Sessions {
 
 struct Inner {
     dir: PathBuf,
+    db: Db,
     progress: Progress,
-    /// The sessions of the last finished scan, newest activity first.
-    snapshot: RwLock<Arc<Vec<SessionSummary>>>,
+    snapshot: RwLock<Arc<Snapshot>>,
     status: RwLock<ScanState>,
     worktrees: Worktrees,
     instances: Supervisor,
+}
+
+/// What the last finished scan found.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Newest activity first.
+    pub sessions: Vec<SessionSummary>,
+    /// Each session's usage per hour and model: what analytics sums.
+    pub usage: Vec<UsageRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UsageRecord {
+    pub session: String,
+    /// Hours since the epoch, UTC.
+    pub hour: u32,
+    pub model: String,
+    pub usage: HourUsage,
 }
 
 #[derive(Default, Clone)]
@@ -51,6 +78,7 @@ impl Sessions {
     /// Starts indexing `<claude_home>/.claude/projects` in the background until `shutdown`.
     pub fn start(
         claude_home: PathBuf,
+        db: Db,
         worktrees: Worktrees,
         instances: Supervisor,
         shutdown: CancellationToken,
@@ -59,8 +87,9 @@ impl Sessions {
         let sessions = Self {
             inner: Arc::new(Inner {
                 dir: dir.clone(),
+                db,
                 progress: Progress::default(),
-                snapshot: RwLock::new(Arc::new(Vec::new())),
+                snapshot: RwLock::new(Arc::new(Snapshot::default())),
                 status: RwLock::new(ScanState::default()),
                 worktrees,
                 instances,
@@ -95,11 +124,10 @@ impl Sessions {
             match report {
                 Ok(report) => {
                     if report.files_read > 0 || first {
-                        let mut list: Vec<SessionSummary> = current.sessions().cloned().collect();
-                        list.sort_by(|a, b| b.ended_at.cmp(&a.ended_at).then(a.id.cmp(&b.id)));
-                        let count = list.len();
+                        let snapshot = snapshot_of(&current);
+                        let count = snapshot.sessions.len();
                         if let Ok(mut snap) = self.inner.snapshot.write() {
-                            *snap = Arc::new(list);
+                            *snap = Arc::new(snapshot);
                         }
                         if first || report.rebuilt {
                             tracing::info!(
@@ -153,11 +181,90 @@ impl Sessions {
             .unwrap_or_default()
     }
 
+    /// The last finished scan.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner
+            .snapshot
+            .read()
+            .map(|s| Arc::clone(&s))
+            .unwrap_or_default()
+    }
+
+    /// The last scan, and each of its sessions placed in its project / worktree with its cost
+    /// (in the snapshot's order): what analytics reports on.
+    pub async fn placed(&self) -> Result<(Arc<Snapshot>, Vec<SessionItem>), DomainError> {
+        let places = self.inner.worktrees.places().await?;
+        let ran = self.inner.instances.session_costs().await?;
+        let snapshot = self.snapshot();
+        let items = snapshot
+            .sessions
+            .iter()
+            .map(|s| {
+                let place = s.cwd.as_deref().and_then(|cwd| place_of(&places, cwd));
+                item_of(s, place, &ran)
+            })
+            .collect();
+        Ok((snapshot, items))
+    }
+
+    /// Whether `id` is a registered project.
+    pub async fn project_known(&self, id: &str) -> Result<bool, DomainError> {
+        let places = self.inner.worktrees.places().await?;
+        Ok(places.iter().any(|p| p.project_id == id))
+    }
+
+    /// The first scan has finished.
+    pub fn ready(&self) -> bool {
+        self.status().ready
+    }
+
+    /// The family of session `id`: every session linked to it by forks and merges.
+    async fn family(
+        &self,
+        id: &str,
+        ran: &HashMap<String, f64>,
+    ) -> Result<Vec<FamilyMember>, DomainError> {
+        let links = store::family(&self.inner.db, id).await?;
+        if links.is_empty() {
+            return Ok(Vec::new());
+        }
+        let snapshot = self.snapshot();
+        let mut order: Vec<&str> = Vec::new();
+        for l in &links {
+            for s in [l.parent_id.as_str(), l.session_id.as_str()] {
+                if !order.contains(&s) {
+                    order.push(s);
+                }
+            }
+        }
+        Ok(order
+            .into_iter()
+            .map(|member| {
+                let known = snapshot.sessions.iter().find(|s| s.id == member);
+                FamilyMember {
+                    id: member.to_string(),
+                    title: known.map(|s| s.title.clone().unwrap_or_else(|| "Untitled session".into())),
+                    started_at: known.and_then(|s| s.started_at.clone()),
+                    cost_usd: known.map(|s| cost_of(s, ran).0),
+                    parents: links
+                        .iter()
+                        .filter(|l| l.session_id == member)
+                        .map(|l| FamilyLink {
+                            parent_id: l.parent_id.clone(),
+                            kind: l.kind.clone(),
+                            at_uuid: l.at_uuid.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
     /// Where the index is: for the progress bar while the first scan runs.
     pub fn index_status(&self) -> IndexStatus {
         let s = self.status();
         let p = &self.inner.progress;
-        let sessions = self.inner.snapshot.read().map_or(0, |l| l.len() as u64);
+        let sessions = self.snapshot().sessions.len() as u64;
         IndexStatus {
             ready: s.ready,
             scanning: s.scanning_since.is_some(),
@@ -202,12 +309,12 @@ impl Sessions {
                 return Err(DomainError::NotFound(format!("no project {p}")));
             }
         }
-        let snapshot = self
-            .inner
-            .snapshot
-            .read()
-            .map(|s| Arc::clone(&s))
-            .unwrap_or_default();
+        if let Some(w) = &q.worktree {
+            if !places.iter().any(|place| place.worktree_id.as_ref() == Some(w)) {
+                return Err(DomainError::NotFound(format!("no worktree {w}")));
+            }
+        }
+        let snapshot = self.snapshot();
         let words: Vec<String> =
             q.q.as_deref()
                 .unwrap_or("")
@@ -219,9 +326,12 @@ impl Sessions {
         let mut total_cost = 0.0;
         let offset = q.offset.unwrap_or(0);
         let mut items = Vec::new();
-        for s in snapshot.iter() {
+        for s in snapshot.sessions.iter() {
             let place = s.cwd.as_deref().and_then(|cwd| place_of(&places, cwd));
             if q.project.is_some() && place.map(|p| &p.project_id) != q.project.as_ref() {
+                continue;
+            }
+            if q.worktree.is_some() && place.and_then(|p| p.worktree_id.as_ref()) != q.worktree.as_ref() {
                 continue;
             }
             if let Some(m) = &model {
@@ -276,58 +386,15 @@ impl Sessions {
     }
 }
 
-/// How a session is exported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// Claude Code's own transcript, as it is on disk: `claude --resume` continues it.
-    Jsonl,
-    /// Readable Markdown.
-    Markdown,
-}
-
-impl Sessions {
-    /// Session `id` exported: (file name, content type, bytes).
-    pub async fn export(
-        &self,
-        id: &str,
-        format: ExportFormat,
-    ) -> Result<(String, &'static str, Vec<u8>), DomainError> {
-        let (summary, file) = self.summary(id)?;
-        let title = summary.title.clone().unwrap_or_else(|| id.to_string());
-        let id = id.to_string();
-        tokio::task::spawn_blocking(move || {
-            let cannot = |e: std::io::Error| {
-                DomainError::Internal(format!("cannot read {}: {e}", file.display()))
-            };
-            Ok(match format {
-                ExportFormat::Jsonl => (
-                    format!("{id}.jsonl"),
-                    "application/x-ndjson",
-                    std::fs::read(&file).map_err(cannot)?,
-                ),
-                ExportFormat::Markdown => (
-                    format!("{id}.md"),
-                    "text/markdown; charset=utf-8",
-                    super::conversation::markdown::export(&file, &title)
-                        .map_err(cannot)?
-                        .into_bytes(),
-                ),
-            })
-        })
-        .await
-        .map_err(|_| DomainError::Internal("the export stopped".into()))?
-    }
-}
-
 impl Sessions {
     /// Session `id` as the last scan saw it, with its own transcript file.
     fn summary(&self, id: &str) -> Result<(SessionSummary, PathBuf), DomainError> {
         let summary = self
-            .inner
-            .snapshot
-            .read()
-            .ok()
-            .and_then(|list| list.iter().find(|s| s.id == id).cloned())
+            .snapshot()
+            .sessions
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
             .ok_or_else(|| DomainError::NotFound(format!("no session {id}")))?;
         let file = summary
             .file
@@ -378,92 +445,28 @@ impl Sessions {
             messages,
             cut: c.cut,
             malformed_lines: c.malformed_lines,
+            family: self.family(id, &ran).await?,
         })
-    }
-
-    /// Continues session `id` in an instance, in the session's folder: the instance already
-    /// working on it, resumed if it was stopped, or a new one started with `--resume`.
-    pub async fn resume(&self, id: &str, confined: bool) -> Result<Instance, DomainError> {
-        let (summary, _) = self.summary(id)?;
-        let instances = &self.inner.instances;
-        if let Some(i) = instances.list().into_iter().find(|i| i.session_id == id) {
-            return if i.status.is_live() {
-                Ok(i)
-            } else {
-                instances.resume(&i.id).await
-            };
-        }
-        let req = self.instance_request(&summary, confined).await?;
-        instances.create_for_session(req, id).await
-    }
-
-    /// A new session with session `id`'s conversation up to message `at` (the newest when
-    /// `None`), continued in a new instance. The copy is written as Claude Code's own transcript
-    /// beside its parent's; it is removed again when the instance cannot start.
-    pub async fn fork(
-        &self,
-        id: &str,
-        at: Option<String>,
-        confined: bool,
-    ) -> Result<Instance, DomainError> {
-        let (summary, file) = self.summary(id)?;
-        let req = self.instance_request(&summary, confined).await?;
-        let new_id = uuid::Uuid::new_v4().to_string();
-        let target = file.with_file_name(format!("{new_id}.jsonl"));
-        let written = {
-            let (target, new_id) = (target.clone(), new_id.clone());
-            tokio::task::spawn_blocking(move || {
-                let source = std::fs::read(&file).map_err(RewriteError::from)?;
-                let lines = rewrite::fork_lines(&source, at.as_deref(), &new_id)?;
-                rewrite::write_new(&target, &lines, &new_id)
-            })
-            .await
-            .map_err(|_| DomainError::Internal("the fork stopped".into()))?
-        };
-        written.map_err(|e| match e {
-            RewriteError::NoMessage(_) => DomainError::NotFound(e.to_string()),
-            RewriteError::Invalid(_) => DomainError::Invalid(e.to_string()),
-            RewriteError::Exists(_) => DomainError::Conflict(e.to_string()),
-            RewriteError::Io(_) => DomainError::Internal(e.to_string()),
-        })?;
-        match self.inner.instances.create_for_session(req, &new_id).await {
-            Ok(i) => Ok(i),
-            Err(e) => {
-                let _ = std::fs::remove_file(&target);
-                Err(e)
-            }
-        }
-    }
-
-    /// An instance in the session's folder, with its project's defaults, confined like any other.
-    async fn instance_request(
-        &self,
-        s: &SessionSummary,
-        confined: bool,
-    ) -> Result<CreateInstance, DomainError> {
-        let cwd = s.cwd.clone().ok_or_else(|| {
-            DomainError::Invalid(format!(
-                "session {} does not say which folder it ran in",
-                s.id
-            ))
-        })?;
-        let name: String = s
-            .title
-            .as_deref()
-            .unwrap_or("Resumed session")
-            .chars()
-            .take(60)
-            .collect();
-        let req = CreateInstance {
-            cwd,
-            name: Some(name),
-            ..Default::default()
-        };
-        self.inner.worktrees.resolve_instance(req, confined).await
     }
 }
 
-fn is_day(s: &str) -> bool {
+/// The index's sessions (newest activity first) and usage rows, as one consistent snapshot.
+fn snapshot_of(index: &SessionIndex) -> Snapshot {
+    let mut sessions: Vec<SessionSummary> = index.sessions().cloned().collect();
+    sessions.sort_by(|a, b| b.ended_at.cmp(&a.ended_at).then(a.id.cmp(&b.id)));
+    let usage = index
+        .usage()
+        .map(|((session, hour, model), usage)| UsageRecord {
+            session: session.to_string(),
+            hour,
+            model: model.to_string(),
+            usage: *usage,
+        })
+        .collect();
+    Snapshot { sessions, usage }
+}
+
+pub(crate) fn is_day(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'
@@ -482,9 +485,16 @@ fn place_of<'a>(places: &'a [Place], cwd: &str) -> Option<&'a Place> {
 }
 
 /// The cost shown: what Flotilla's instance reported, else the transcript's own `cost-state`
-/// total, else the price table's.
+/// total, else the price table's; and whether it is the CLI's own figure.
+fn cost_of(s: &SessionSummary, ran: &HashMap<String, f64>) -> (f64, bool) {
+    match ran.get(&s.id).copied().or(s.cli_cost_usd) {
+        Some(reported) => (reported, true),
+        None => (s.computed_cost_usd, false),
+    }
+}
+
 fn item_of(s: &SessionSummary, place: Option<&Place>, ran: &HashMap<String, f64>) -> SessionItem {
-    let reported = ran.get(&s.id).copied().or(s.cli_cost_usd);
+    let (cost_usd, cost_from_cli) = cost_of(s, ran);
     SessionItem {
         id: s.id.clone(),
         title: s.title.clone(),
@@ -493,6 +503,8 @@ fn item_of(s: &SessionSummary, place: Option<&Place>, ran: &HashMap<String, f64>
         project_id: place.map(|p| p.project_id.clone()),
         project_name: place.map(|p| p.project_name.clone()),
         worktree_id: place.and_then(|p| p.worktree_id.clone()),
+        worktree_branch: place.and_then(|p| p.branch.clone()),
+        pull_request_url: place.and_then(|p| p.pr_url.clone()),
         started_at: s.started_at.clone(),
         ended_at: s.ended_at.clone(),
         prompts: s.prompts,
@@ -502,8 +514,8 @@ fn item_of(s: &SessionSummary, place: Option<&Place>, ran: &HashMap<String, f64>
         output_tokens: s.tokens.output,
         cache_creation_tokens: s.tokens.cache_creation,
         cache_read_tokens: s.tokens.cache_read,
-        cost_usd: reported.unwrap_or(s.computed_cost_usd),
-        cost_from_cli: reported.is_some(),
+        cost_usd,
+        cost_from_cli,
         unpriced_messages: s.unpriced_messages,
     }
 }

@@ -1,0 +1,106 @@
+//! The `session_links` table: which session Flotilla made from which (forks and merges).
+
+use crate::base::db::Db;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkRecord {
+    pub session_id: String,
+    pub parent_id: String,
+    /// `fork` or `merge`.
+    pub kind: String,
+    pub at_uuid: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn insert(db: &Db, links: &[LinkRecord]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for l in links {
+        sqlx::query(
+            "INSERT INTO session_links (session_id, parent_id, kind, at_uuid, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&l.session_id)
+        .bind(&l.parent_id)
+        .bind(&l.kind)
+        .bind(&l.at_uuid)
+        .bind(l.created_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Every link of the family `session_id` belongs to: the links reachable from it in either
+/// direction (a family is small; it is walked one generation per query).
+pub async fn family(db: &Db, session_id: &str) -> Result<Vec<LinkRecord>, sqlx::Error> {
+    let mut seen = std::collections::HashSet::from([session_id.to_string()]);
+    let mut todo = vec![session_id.to_string()];
+    let mut links: Vec<LinkRecord> = Vec::new();
+    while let Some(id) = todo.pop() {
+        let found: Vec<LinkRecord> = sqlx::query_as(
+            "SELECT * FROM session_links WHERE session_id = $1 OR parent_id = $1",
+        )
+        .bind(&id)
+        .fetch_all(db)
+        .await?;
+        for l in found {
+            for other in [&l.session_id, &l.parent_id] {
+                if seen.insert(other.clone()) {
+                    todo.push(other.clone());
+                }
+            }
+            if !links.contains(&l) {
+                links.push(l);
+            }
+        }
+        // A family larger than this is not drawn whole.
+        if seen.len() > 500 {
+            break;
+        }
+    }
+    links.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.session_id.cmp(&b.session_id)));
+    Ok(links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(child: &str, parent: &str, kind: &str, at: i64) -> LinkRecord {
+        LinkRecord {
+            session_id: child.into(),
+            parent_id: parent.into(),
+            kind: kind.into(),
+            at_uuid: None,
+            created_at: at,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_family_is_everything_linked_to_a_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::base::db::open(&dir.path().join("t.db")).await.unwrap();
+        // root -> f1 -> f2; root -> f3; m merges f2 and f3. x -> y is another family.
+        insert(
+            &db,
+            &[
+                link("f1", "root", "fork", 1),
+                link("f2", "f1", "fork", 2),
+                link("f3", "root", "fork", 3),
+                link("m", "f2", "merge", 4),
+                link("m", "f3", "merge", 4),
+                link("y", "x", "fork", 5),
+            ],
+        )
+        .await
+        .unwrap();
+        for from in ["root", "f2", "m"] {
+            let fam = family(&db, from).await.unwrap();
+            assert_eq!(fam.len(), 5, "from {from}: {fam:?}");
+            assert!(fam.iter().all(|l| l.session_id != "y"));
+        }
+        assert_eq!(family(&db, "lonely").await.unwrap(), vec![]);
+        // A session has one link per parent.
+        assert!(insert(&db, &[link("f1", "root", "fork", 9)]).await.is_err());
+    }
+}
