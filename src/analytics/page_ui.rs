@@ -93,7 +93,11 @@ pub fn AnalyticsPage() -> impl IntoView {
 fn ReportView(report: AnalyticsReport, query: AnalyticsQuery) -> impl IntoView {
     let csv = move |table: &str| {
         let mut href = format!("/api/analytics/csv?table={table}");
-        for (k, v) in [("project", &query.project), ("from", &query.from), ("to", &query.to)] {
+        for (k, v) in [
+            ("project", &query.project),
+            ("from", &query.from),
+            ("to", &query.to),
+        ] {
             if let Some(v) = v {
                 href.push_str(&format!("&{k}={}", query_value(v)));
             }
@@ -194,7 +198,11 @@ fn WindowCard(window: PlanWindow) -> impl IntoView {
         _ => "7-day window",
     };
     let u = window.usage;
-    let status = match (window.active, window.resets_in_ms, window.resets_at.as_deref()) {
+    let status = match (
+        window.active,
+        window.resets_in_ms,
+        window.resets_at.as_deref(),
+    ) {
         (true, Some(ms), Some(at)) => format!(
             "Resets in {} (at {} UTC).",
             duration_ms(ms),
@@ -244,7 +252,11 @@ fn bars(rows: impl Iterator<Item = (String, Usage)>) -> ChartSpec {
 fn daily_spec(r: &AnalyticsReport) -> ChartSpec {
     ChartSpec {
         kind: "bar",
-        labels: r.daily.iter().map(|d| d.day.get(5..).unwrap_or(&d.day).to_string()).collect(),
+        labels: r
+            .daily
+            .iter()
+            .map(|d| d.day.get(5..).unwrap_or(&d.day).to_string())
+            .collect(),
         horizontal: false,
         datasets: vec![
             Dataset {
@@ -308,7 +320,13 @@ fn usage_table(first: &'static str, rows: Vec<(String, Option<u64>, Usage)>) -> 
 }
 
 fn daily_table(r: &AnalyticsReport) -> impl IntoView + use<> {
-    usage_table("Day", r.daily.iter().map(|d| (d.day.clone(), None, d.usage)).collect())
+    usage_table(
+        "Day",
+        r.daily
+            .iter()
+            .map(|d| (d.day.clone(), None, d.usage))
+            .collect(),
+    )
 }
 
 fn sessions_table(r: &AnalyticsReport) -> impl IntoView + use<> {

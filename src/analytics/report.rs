@@ -70,11 +70,13 @@ pub fn build(
     price_table_date: &str,
 ) -> AnalyticsReport {
     let rows = with_reported_costs(sessions, rows);
-    let in_project = |r: &UsageRow| {
-        scope.project.is_none() || sessions[r.session].project_id == scope.project
-    };
+    let in_project =
+        |r: &UsageRow| scope.project.is_none() || sessions[r.session].project_id == scope.project;
     let today = now_ms.div_euclid(HOUR_MS * 24);
-    let to = scope.to_day.unwrap_or(today);
+    // A `from` after today without a `to` reports that one day.
+    let to = scope
+        .to_day
+        .unwrap_or_else(|| today.max(scope.from_day.unwrap_or(today)));
     // Hour 0 is a message without a time: it does not pull the range back to 1970.
     let first_usage = rows
         .iter()
@@ -98,7 +100,10 @@ pub fn build(
     let mut unpriced = 0;
     for r in rows.iter().filter(|r| in_range(r)) {
         totals.add(&r.usage);
-        daily.entry(i64::from(r.hour) / 24).or_default().add(&r.usage);
+        daily
+            .entry(i64::from(r.hour) / 24)
+            .or_default()
+            .add(&r.usage);
         models.entry(r.model.as_str()).or_default().add(&r.usage);
         per_session.entry(r.session).or_default().add(&r.usage);
         if sessions[r.session].reported_cost_usd.is_none() {
@@ -110,12 +115,13 @@ pub fn build(
     let mut worktrees: HashMap<&str, (&SessionFacts, u64, Usage)> = HashMap::new();
     for (&i, u) in &per_session {
         let s = &sessions[i];
-        let p = projects
-            .entry(s.project_id.as_deref())
-            .or_insert_with(|| {
-                let name = s.project_name.clone().unwrap_or_else(|| "No project".into());
-                (name, 0, Usage::default())
-            });
+        let p = projects.entry(s.project_id.as_deref()).or_insert_with(|| {
+            let name = s
+                .project_name
+                .clone()
+                .unwrap_or_else(|| "No project".into());
+            (name, 0, Usage::default())
+        });
         p.1 += 1;
         p.2.add(u);
         if let Some(w) = s.worktree_id.as_deref() {
@@ -306,13 +312,14 @@ fn window(rows: &[UsageRow], name: &str, hours: u32, now_ms: i64) -> PlanWindow 
     }
 }
 
-/// Days since the epoch of a `YYYY-MM-DD` day.
+/// Days since the epoch of a `YYYY-MM-DD` day (a real one: `2026-02-30` is refused).
 pub fn day_number(day: &str) -> Option<i64> {
     if day.len() != 10 {
         return None;
     }
-    crate::base::format::parse_rfc3339_ms(&format!("{day}T00:00:00Z"))
-        .map(|ms| ms.div_euclid(HOUR_MS * 24))
+    let n = crate::base::format::parse_rfc3339_ms(&format!("{day}T00:00:00Z"))?
+        .div_euclid(HOUR_MS * 24);
+    (day_text(n) == day).then_some(n)
 }
 
 fn day_text(day: i64) -> String {
@@ -327,7 +334,8 @@ fn time_text(ms: i64) -> String {
 /// One of the report's tables as CSV (RFC 4180, with a header line). Text cells that a
 /// spreadsheet would run as a formula are prefixed with `'`: titles come from transcripts.
 pub fn csv(report: &AnalyticsReport, table: &str) -> Option<String> {
-    let usage_head = "cost_usd,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,messages";
+    let usage_head =
+        "cost_usd,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,messages";
     let usage = |u: &Usage| {
         format!(
             "{:.6},{},{},{},{},{}",
@@ -361,11 +369,11 @@ pub fn csv(report: &AnalyticsReport, table: &str) -> Option<String> {
         "daily" => report
             .daily
             .iter()
-            .for_each(|r| line(&[r.day.clone()], &r.usage)),
+            .for_each(|r| line(std::slice::from_ref(&r.day), &r.usage)),
         "models" => report
             .models
             .iter()
-            .for_each(|r| line(&[r.model.clone()], &r.usage)),
+            .for_each(|r| line(std::slice::from_ref(&r.model), &r.usage)),
         "projects" => report.projects.iter().for_each(|r| {
             let id = r.project_id.clone().unwrap_or_default();
             line(&[id, r.name.clone(), r.sessions.to_string()], &r.usage)

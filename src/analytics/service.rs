@@ -103,14 +103,18 @@ fn scope_of(q: &AnalyticsQuery) -> Result<Scope, DomainError> {
         match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(d) => report::day_number(d).map(Some).ok_or_else(|| {
-                DomainError::Invalid(format!("{name} must be a day written YYYY-MM-DD, not {d:?}"))
+                DomainError::Invalid(format!(
+                    "{name} must be a day written YYYY-MM-DD, not {d:?}"
+                ))
             }),
         }
     };
     let (mut from, mut to) = (day("from", &q.from)?, day("to", &q.to)?);
     if let Some(days) = q.days {
         if from.is_some() || to.is_some() {
-            return Err(DomainError::Invalid("give either days or from / to, not both".into()));
+            return Err(DomainError::Invalid(
+                "give either days or from / to, not both".into(),
+            ));
         }
         if days == 0 || i64::from(days) > report::MAX_DAYS {
             return Err(DomainError::Invalid(format!(

@@ -358,7 +358,10 @@ mod tests {
             HeaderValue::from_static("application/json-patch+json"),
         );
         assert!(!is_json(&h));
-        h.insert("content-type", HeaderValue::from_static("application/x-ndjson"));
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-ndjson"),
+        );
         assert!(is_json(&h));
     }
 

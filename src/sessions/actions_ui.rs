@@ -33,18 +33,19 @@ pub fn ImportPanel(on_close: Callback<()>) -> impl IntoView {
         error.set(None);
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let answer =
-                crate::ui::browser::post_file(&url, &input, "application/x-ndjson").await;
+            let answer = crate::ui::browser::post_file(&url, &input, "application/x-ndjson").await;
             busy.set(false);
             match answer {
                 Ok((201, body)) => match serde_json::from_str::<ImportedSession>(&body) {
                     Ok(s) => navigate(&format!("/sessions/{}", s.session_id), Default::default()),
                     Err(_) => error.set(Some("imported, but the answer could not be read".into())),
                 },
-                Ok((status, body)) => error.set(Some(match serde_json::from_str::<AppError>(&body) {
-                    Ok(e) => e.to_string(),
-                    Err(_) => format!("the server answered {status}"),
-                })),
+                Ok((status, body)) => {
+                    error.set(Some(match serde_json::from_str::<AppError>(&body) {
+                        Ok(e) => e.to_string(),
+                        Err(_) => format!("the server answered {status}"),
+                    }))
+                }
                 Err(e) => error.set(Some(e)),
             }
         });

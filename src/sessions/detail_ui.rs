@@ -97,7 +97,10 @@ fn SessionView(detail: SessionDetail) -> impl IntoView {
         .filter(|m| m.on_path)
         .filter_map(|m| {
             Some(ReplayFrame {
-                at_ms: m.timestamp.as_deref().and_then(crate::base::format::parse_rfc3339_ms),
+                at_ms: m
+                    .timestamp
+                    .as_deref()
+                    .and_then(crate::base::format::parse_rfc3339_ms),
                 kind: m.frame_kind.clone()?,
                 data: m.frame_data.clone()?,
             })

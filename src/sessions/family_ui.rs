@@ -14,7 +14,11 @@ pub fn FamilyTree(family: Vec<FamilyMember>, current: String) -> impl IntoView {
     let ids: Vec<&str> = family.iter().map(|m| m.id.as_str()).collect();
     let roots: Vec<&FamilyMember> = family
         .iter()
-        .filter(|m| m.parents.iter().all(|p| !ids.contains(&p.parent_id.as_str())))
+        .filter(|m| {
+            m.parents
+                .iter()
+                .all(|p| !ids.contains(&p.parent_id.as_str()))
+        })
         .collect();
     let tree = roots
         .into_iter()

@@ -63,7 +63,11 @@ pub async fn import(
     let ndjson = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-ndjson"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-ndjson")
+        });
     if !ndjson {
         return Err(AppError::BadRequest(
             "send the transcript as the body with Content-Type: application/x-ndjson".into(),

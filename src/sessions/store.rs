@@ -37,12 +37,11 @@ pub async fn family(db: &Db, session_id: &str) -> Result<Vec<LinkRecord>, sqlx::
     let mut todo = vec![session_id.to_string()];
     let mut links: Vec<LinkRecord> = Vec::new();
     while let Some(id) = todo.pop() {
-        let found: Vec<LinkRecord> = sqlx::query_as(
-            "SELECT * FROM session_links WHERE session_id = $1 OR parent_id = $1",
-        )
-        .bind(&id)
-        .fetch_all(db)
-        .await?;
+        let found: Vec<LinkRecord> =
+            sqlx::query_as("SELECT * FROM session_links WHERE session_id = $1 OR parent_id = $1")
+                .bind(&id)
+                .fetch_all(db)
+                .await?;
         for l in found {
             for other in [&l.session_id, &l.parent_id] {
                 if seen.insert(other.clone()) {
@@ -58,7 +57,11 @@ pub async fn family(db: &Db, session_id: &str) -> Result<Vec<LinkRecord>, sqlx::
             break;
         }
     }
-    links.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.session_id.cmp(&b.session_id)));
+    links.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.session_id.cmp(&b.session_id))
+    });
     Ok(links)
 }
 
@@ -79,7 +82,9 @@ mod tests {
     #[tokio::test]
     async fn a_family_is_everything_linked_to_a_session() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::base::db::open(&dir.path().join("t.db")).await.unwrap();
+        let db = crate::base::db::open(&dir.path().join("t.db"))
+            .await
+            .unwrap();
         // root -> f1 -> f2; root -> f3; m merges f2 and f3. x -> y is another family.
         insert(
             &db,

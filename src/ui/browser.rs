@@ -255,7 +255,13 @@ pub fn open_code_editor(
         args.push(&path.into());
         args.push(change.as_ref());
         args.push(save.as_ref());
-        let close = call_bridge(("flotillaEditor", "/editor.js"), "open", &args, "dispose", on_failed);
+        let close = call_bridge(
+            ("flotillaEditor", "/editor.js"),
+            "open",
+            &args,
+            "dispose",
+            on_failed,
+        );
         Box::new(move || {
             close();
             drop((change, save));
@@ -285,7 +291,13 @@ pub fn draw_chart(
         let args = js_sys::Array::new();
         args.push(canvas);
         args.push(&spec);
-        call_bridge(("flotillaCharts", "/charts.js"), "draw", &args, "destroy", on_failed)
+        call_bridge(
+            ("flotillaCharts", "/charts.js"),
+            "draw",
+            &args,
+            "destroy",
+            on_failed,
+        )
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -346,11 +358,12 @@ fn call_bridge(
             *h.borrow_mut() = Some(value);
         }
     });
+    let fallback = format!("{script} failed");
     let failed = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         let message = js_sys::Reflect::get(&e, &"message".into())
             .ok()
             .and_then(|m| m.as_string())
-            .unwrap_or_else(|| format!("{script} failed"));
+            .unwrap_or_else(|| fallback.clone());
         on_failed(message);
     });
     let _ = promise.then2(&ready, &failed);
@@ -389,11 +402,12 @@ pub async fn post_file(
         init.set_method("POST");
         init.set_headers(&headers);
         init.set_body(&file);
-        let response = JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(url, &init))
-            .await
-            .map_err(|_| "the server could not be reached".to_string())?
-            .dyn_into::<web_sys::Response>()
-            .map_err(|_| "the server's answer could not be read".to_string())?;
+        let response =
+            JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(url, &init))
+                .await
+                .map_err(|_| "the server could not be reached".to_string())?
+                .dyn_into::<web_sys::Response>()
+                .map_err(|_| "the server's answer could not be read".to_string())?;
         let text = match response.text() {
             Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
             Err(_) => None,

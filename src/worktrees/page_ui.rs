@@ -44,7 +44,11 @@ fn WorktreeView(id: String, tab: Signal<String>) -> impl IntoView {
             );
         }
     });
-    let tabs = [("changes", "Changes"), ("files", "Files"), ("sessions", "Sessions")];
+    let tabs = [
+        ("changes", "Changes"),
+        ("files", "Files"),
+        ("sessions", "Sessions"),
+    ];
     let panel_id = id.clone();
     view! {
         <section class="mx-auto max-w-6xl">

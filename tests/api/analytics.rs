@@ -25,12 +25,18 @@ fn terminal_session(
     let mut reply = msg.clone();
     reply["content"] = json!([{"type": "text", "text": "Done."}]);
     let lines = [
-        with(json!({"type": "user", "message": {"role": "user", "content": format!("work in {cwd}")},
-            "uuid": format!("{id}-u1"), "parentUuid": null, "timestamp": format!("{day}T10:00:00.000Z")})),
-        with(json!({"type": "assistant", "message": reply.clone(), "requestId": format!("req_{id}"),
-            "uuid": format!("{id}-a1"), "parentUuid": format!("{id}-u1"), "timestamp": format!("{day}T10:00:01.000Z")})),
-        with(json!({"type": "assistant", "message": reply, "requestId": format!("req_{id}"),
-            "uuid": format!("{id}-a2"), "parentUuid": format!("{id}-a1"), "timestamp": format!("{day}T10:00:02.000Z")})),
+        with(
+            json!({"type": "user", "message": {"role": "user", "content": format!("work in {cwd}")},
+            "uuid": format!("{id}-u1"), "parentUuid": null, "timestamp": format!("{day}T10:00:00.000Z")}),
+        ),
+        with(
+            json!({"type": "assistant", "message": reply.clone(), "requestId": format!("req_{id}"),
+            "uuid": format!("{id}-a1"), "parentUuid": format!("{id}-u1"), "timestamp": format!("{day}T10:00:01.000Z")}),
+        ),
+        with(
+            json!({"type": "assistant", "message": reply, "requestId": format!("req_{id}"),
+            "uuid": format!("{id}-a2"), "parentUuid": format!("{id}-a1"), "timestamp": format!("{day}T10:00:02.000Z")}),
+        ),
     ];
     let dir = server
         .home
@@ -70,29 +76,58 @@ async fn totals_by_day_model_and_project_match_figures_worked_out_by_hand() {
     let server = TestServer::start(&[]).await;
     init_repo(server.work.path());
     let (status, project) = server
-        .post("/api/projects", json!({"name": "shop", "path": server.dir()}))
+        .post(
+            "/api/projects",
+            json!({"name": "shop", "path": server.dir()}),
+        )
         .await;
     assert_eq!(status, 201, "{project}");
     let pid = project["id"].as_str().unwrap().to_string();
     // P, in the project, on Nov 20: 1M input tokens of Sonnet = $3.00 (its message is written
     // twice and counts once). Q, elsewhere, on Nov 21: 100k output tokens of Opus 4 = $7.50.
-    terminal_session(&server, P, &server.dir(), "2026-11-20", "claude-sonnet-4-20250514",
-        json!({"input_tokens": 1_000_000, "output_tokens": 0, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}));
-    terminal_session(&server, Q, "/home/dev/elsewhere", "2026-11-21", "claude-opus-4-20250514",
-        json!({"input_tokens": 0, "output_tokens": 100_000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}));
+    terminal_session(
+        &server,
+        P,
+        &server.dir(),
+        "2026-11-20",
+        "claude-sonnet-4-20250514",
+        json!({"input_tokens": 1_000_000, "output_tokens": 0, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}),
+    );
+    terminal_session(
+        &server,
+        Q,
+        "/home/dev/elsewhere",
+        "2026-11-21",
+        "claude-opus-4-20250514",
+        json!({"input_tokens": 0, "output_tokens": 100_000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}),
+    );
 
     let range = "from=2026-11-19&to=2026-11-22";
-    let r = until(&server, &format!("/api/analytics?{range}"), |r| r["sessions"] == 2).await;
+    let r = until(&server, &format!("/api/analytics?{range}"), |r| {
+        r["sessions"] == 2
+    })
+    .await;
     assert!(close(&r["totals"]["cost_usd"], 10.5), "{r}");
     assert_eq!(r["totals"]["input_tokens"], 1_000_000);
     assert_eq!(r["totals"]["output_tokens"], 100_000);
-    assert_eq!(r["totals"]["messages"], 2, "one message written twice counts once");
-    assert_eq!((r["from"].as_str(), r["to"].as_str()), (Some("2026-11-19"), Some("2026-11-22")));
+    assert_eq!(
+        r["totals"]["messages"], 2,
+        "one message written twice counts once"
+    );
+    assert_eq!(
+        (r["from"].as_str(), r["to"].as_str()),
+        (Some("2026-11-19"), Some("2026-11-22"))
+    );
     let days: Vec<(String, f64)> = r["daily"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["day"].as_str().unwrap().to_string(), d["usage"]["cost_usd"].as_f64().unwrap()))
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap().to_string(),
+                d["usage"]["cost_usd"].as_f64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         days,
@@ -105,24 +140,46 @@ async fn totals_by_day_model_and_project_match_figures_worked_out_by_hand() {
     );
     let models = r["models"].as_array().unwrap();
     assert_eq!(models[0]["model"], "claude-opus-4-20250514");
-    assert!(close(&models[0]["usage"]["cost_usd"], 7.5) && close(&models[1]["usage"]["cost_usd"], 3.0));
+    assert!(
+        close(&models[0]["usage"]["cost_usd"], 7.5) && close(&models[1]["usage"]["cost_usd"], 3.0)
+    );
     let projects = r["projects"].as_array().unwrap();
-    assert_eq!((projects[0]["name"].as_str(), projects[0]["project_id"].clone()), (Some("No project"), Value::Null));
-    assert_eq!((projects[1]["name"].as_str(), projects[1]["project_id"].as_str()), (Some("shop"), Some(pid.as_str())));
+    assert_eq!(
+        (
+            projects[0]["name"].as_str(),
+            projects[0]["project_id"].clone()
+        ),
+        (Some("No project"), Value::Null)
+    );
+    assert_eq!(
+        (
+            projects[1]["name"].as_str(),
+            projects[1]["project_id"].as_str()
+        ),
+        (Some("shop"), Some(pid.as_str()))
+    );
     assert!(close(&projects[1]["usage"]["cost_usd"], 3.0));
     assert_eq!(r["top_sessions"][0]["id"], Q);
-    assert_eq!(r["sessions_cost_from_cli"], 0, "terminal sessions without cost-state: price table");
+    assert_eq!(
+        r["sessions_cost_from_cli"], 0,
+        "terminal sessions without cost-state: price table"
+    );
     assert_eq!(r["windows"].as_array().unwrap().len(), 2);
 
     // One project.
-    let (_, mine) = server.get(&format!("/api/analytics?{range}&project={pid}")).await;
+    let (_, mine) = server
+        .get(&format!("/api/analytics?{range}&project={pid}"))
+        .await;
     assert!(close(&mine["totals"]["cost_usd"], 3.0), "{mine}");
     assert_eq!(mine["sessions"], 1);
 
     // CSV: the same numbers.
     let res = server
         .http
-        .get(format!("{}/api/analytics/csv?table=daily&{range}", server.url))
+        .get(format!(
+            "{}/api/analytics/csv?table=daily&{range}",
+            server.url
+        ))
         .send()
         .await
         .unwrap();
@@ -151,7 +208,10 @@ async fn totals_by_day_model_and_project_match_figures_worked_out_by_hand() {
     ] {
         let (got, body) = server.get(query).await;
         assert_eq!(got, status, "{query}: {body}");
-        assert!(body["error"].is_string() && body["message"].is_string(), "{query}: {body}");
+        assert!(
+            body["error"].is_string() && body["message"].is_string(),
+            "{query}: {body}"
+        );
     }
 }
 
@@ -163,9 +223,15 @@ async fn a_session_flotilla_ran_counts_at_the_clis_own_cost() {
     let idle = server.wait_status(id, "idle").await;
     let reported = idle["cost_usd"].as_f64().unwrap();
     assert!(reported > 0.0);
-    let r = until(&server, "/api/analytics?days=1", |r| r["sessions"] == 1 && r["totals"]["messages"].as_u64() >= Some(1)).await;
+    let r = until(&server, "/api/analytics?days=1", |r| {
+        r["sessions"] == 1 && r["totals"]["messages"].as_u64() >= Some(1)
+    })
+    .await;
     assert_eq!(r["sessions_cost_from_cli"], 1, "{r}");
-    assert!(close(&r["totals"]["cost_usd"], reported), "{r} vs {reported}");
+    assert!(
+        close(&r["totals"]["cost_usd"], reported),
+        "{r} vs {reported}"
+    );
     assert!(close(&r["top_sessions"][0]["usage"]["cost_usd"], reported));
     // The open 5-hour window holds it.
     let five = &r["windows"][0];
@@ -180,22 +246,35 @@ async fn a_synthetic_historys_days_add_up_to_its_expected_totals_exactly() {
     let server = TestServer::start(&[]).await;
     let projects = server.home.path().join(".claude/projects");
     let expected = transcripts::generate(&projects, 2 << 20, 5);
-    let r = until(&server, "/api/analytics?from=2026-11-01&to=2026-11-30", |r| {
-        r["partial"] == false && r["totals"]["messages"].as_u64() == Some(expected.total.messages)
-    })
+    let r = until(
+        &server,
+        "/api/analytics?from=2026-11-01&to=2026-11-30",
+        |r| {
+            r["partial"] == false
+                && r["totals"]["messages"].as_u64() == Some(expected.total.messages)
+        },
+    )
     .await;
     assert_eq!(r["totals"]["input_tokens"], expected.total.input);
     assert_eq!(r["totals"]["output_tokens"], expected.total.output);
-    assert_eq!(r["totals"]["cache_creation_tokens"], expected.total.cache_creation);
+    assert_eq!(
+        r["totals"]["cache_creation_tokens"],
+        expected.total.cache_creation
+    );
     assert_eq!(r["totals"]["cache_read_tokens"], expected.total.cache_read);
+    // Costs: the CLI's own total for the sessions with a cost-state line, else the price table.
+    assert!(!expected.cli_costs.is_empty());
+    let want_cost = expected.reported_cost_by_day();
     let cost = r["totals"]["cost_usd"].as_f64().unwrap();
-    assert!((cost - expected.total.cost_usd).abs() < 1e-6, "{cost} vs {}", expected.total.cost_usd);
+    let want_total: f64 = want_cost.values().sum();
+    assert!((cost - want_total).abs() < 1e-6, "{cost} vs {want_total}");
     for d in r["daily"].as_array().unwrap() {
         let day = d["day"].as_str().unwrap();
         let want = expected.by_day.get(day).copied().unwrap_or_default();
         assert_eq!(d["usage"]["input_tokens"], want.input, "{day}");
         assert_eq!(d["usage"]["messages"], want.messages, "{day}");
         let got = d["usage"]["cost_usd"].as_f64().unwrap();
-        assert!((got - want.cost_usd).abs() < 1e-6, "{day}: {got} vs {}", want.cost_usd);
+        let want = want_cost.get(day).copied().unwrap_or(0.0);
+        assert!((got - want).abs() < 1e-6, "{day}: {got} vs {want}");
     }
 }

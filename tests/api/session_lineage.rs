@@ -13,7 +13,10 @@ async fn indexed(server: &TestServer, sid: &str) {
         if status == 200 && s["session"]["api_messages"].as_u64() >= Some(1) {
             return;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{sid} never indexed: {s}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{sid} never indexed: {s}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -28,7 +31,12 @@ async fn one_turn(server: &TestServer, prompt: &str) -> (String, String) {
     (id, sid)
 }
 
-async fn import(server: &TestServer, query: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+async fn import(
+    server: &TestServer,
+    query: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
     let res = server
         .http
         .post(format!("{}/api/sessions/import{query}", server.url))
@@ -46,7 +54,11 @@ fn transcript_files(server: &TestServer) -> Vec<String> {
     let root = server.home.path().join(".claude/projects");
     let mut out = Vec::new();
     for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             out.push(f.path().display().to_string());
         }
     }
@@ -63,7 +75,10 @@ async fn until_request_has(server: &TestServer, needles: &[&str]) -> Value {
         }) {
             return r;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no request held {needles:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no request held {needles:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -87,10 +102,34 @@ async fn an_exported_session_imported_elsewhere_is_continued_by_the_cli() {
     let b = TestServer::start(&[]).await;
     let before = transcript_files(&b);
     for (query, content_type, body, status, says) in [
-        ("", "application/json", exported.clone(), 400, "application/x-ndjson"),
-        ("", "application/x-ndjson", b"not json\n".to_vec(), 422, "line 1"),
-        ("?cwd=relative/dir", "application/x-ndjson", exported.clone(), 422, "not a folder"),
-        ("?cwd=/no/such/folder", "application/x-ndjson", exported.clone(), 422, "not a folder"),
+        (
+            "",
+            "application/json",
+            exported.clone(),
+            400,
+            "application/x-ndjson",
+        ),
+        (
+            "",
+            "application/x-ndjson",
+            b"not json\n".to_vec(),
+            422,
+            "line 1",
+        ),
+        (
+            "?cwd=relative/dir",
+            "application/x-ndjson",
+            exported.clone(),
+            422,
+            "not a folder",
+        ),
+        (
+            "?cwd=/no/such/folder",
+            "application/x-ndjson",
+            exported.clone(),
+            422,
+            "not a folder",
+        ),
     ] {
         let (got, body) = import(&b, query, content_type, body).await;
         assert_eq!(got, status, "{query} {content_type}: {body}");
@@ -103,7 +142,11 @@ async fn an_exported_session_imported_elsewhere_is_continued_by_the_cli() {
         .replace(&a.dir(), "/home/someone-else/project");
     let (got, body) = import(&b, "", "application/x-ndjson", elsewhere.into_bytes()).await;
     assert_eq!(got, 422, "{body}");
-    assert_eq!(transcript_files(&b), before, "nothing written by a refused import");
+    assert_eq!(
+        transcript_files(&b),
+        before,
+        "nothing written by a refused import"
+    );
 
     let query = format!("?cwd={}", b.dir());
     let (status, imported) = import(&b, &query, "application/x-ndjson", exported.clone()).await;
@@ -111,18 +154,26 @@ async fn an_exported_session_imported_elsewhere_is_continued_by_the_cli() {
     assert_eq!(imported["session_id"], sid.as_str());
     assert_eq!(imported["cwd"], b.dir());
     let (status, detail) = b.get(&format!("/api/sessions/{sid}")).await;
-    assert_eq!(status, 200, "listed as soon as the import answers: {detail}");
+    assert_eq!(
+        status, 200,
+        "listed as soon as the import answers: {detail}"
+    );
     assert_eq!(detail["session"]["cwd"], b.dir());
     assert_eq!(detail["session"]["title"], "remember the word avocado");
     let (status, again) = import(&b, &query, "application/x-ndjson", exported).await;
     assert_eq!(status, 409, "{again}");
 
     // Resumed there, the real CLI continues it: its next request carries the imported history.
-    let (status, instance) = b.post(&format!("/api/sessions/{sid}/resume"), json!({})).await;
+    let (status, instance) = b
+        .post(&format!("/api/sessions/{sid}/resume"), json!({}))
+        .await;
     assert_eq!(status, 200, "{instance}");
     let iid = instance["id"].as_str().unwrap();
     let (status, _) = b
-        .post(&format!("/api/instances/{iid}/query"), json!({"prompt": "which word was it?"}))
+        .post(
+            &format!("/api/instances/{iid}/query"),
+            json!({"prompt": "which word was it?"}),
+        )
         .await;
     assert_eq!(status, 202);
     until_request_has(&b, &["remember the word avocado", "which word was it?"]).await;
@@ -139,32 +190,60 @@ async fn two_sessions_merge_into_a_new_one_and_the_family_tree_shows_forks_and_m
     for (body, status) in [
         (json!({"sessions": [sa]}), 422),
         (json!({"sessions": [sa, sa]}), 422),
-        (json!({"sessions": [sa, "00000000-0000-4000-8000-000000000000"]}), 404),
+        (
+            json!({"sessions": [sa, "00000000-0000-4000-8000-000000000000"]}),
+            404,
+        ),
         (json!({"sessions": [sa, sb], "colour": "red"}), 400),
     ] {
         let (got, answer) = server.post("/api/sessions/merge", body.clone()).await;
-        assert!(got == status || (status == 400 && got == 422), "{body}: {got} {answer}");
+        assert!(
+            got == status || (status == 400 && got == 422),
+            "{body}: {got} {answer}"
+        );
         assert!(answer["message"].is_string(), "{answer}");
     }
 
     let (status, merged) = server
-        .post("/api/sessions/merge", json!({"sessions": [sa, sb], "instruction": "Keep the queue."}))
+        .post(
+            "/api/sessions/merge",
+            json!({"sessions": [sa, sb], "instruction": "Keep the queue."}),
+        )
         .await;
     assert_eq!(status, 201, "{merged}");
-    assert!(merged["name"].as_str().unwrap().starts_with("Merge: plan alpha"), "{merged}");
+    assert!(
+        merged["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Merge: plan alpha"),
+        "{merged}"
+    );
     let sm = merged["session_id"].as_str().unwrap().to_string();
     assert!(sm != sa && sm != sb);
     // Its first request carries both sessions' summaries, then the instruction.
     let request = until_request_has(
         &server,
-        &["## Session A: plan alpha: use a queue", "## Session B: plan beta: use a lock"],
+        &[
+            "## Session A: plan alpha: use a queue",
+            "## Session B: plan beta: use a lock",
+        ],
     )
     .await;
     let text = request.to_string();
-    assert!(text.contains(&format!("Session id: {sa}")) && text.contains(&format!("Session id: {sb}")));
-    assert!(text.contains("Hello from fake API"), "each summary has Claude's reply: {text}");
-    assert!(text.contains("## What to do now\\n\\nKeep the queue."), "{text}");
-    server.wait_status(merged["id"].as_str().unwrap(), "idle").await;
+    assert!(
+        text.contains(&format!("Session id: {sa}")) && text.contains(&format!("Session id: {sb}"))
+    );
+    assert!(
+        text.contains("Hello from fake API"),
+        "each summary has Claude's reply: {text}"
+    );
+    assert!(
+        text.contains("## What to do now\\n\\nKeep the queue."),
+        "{text}"
+    );
+    server
+        .wait_status(merged["id"].as_str().unwrap(), "idle")
+        .await;
     indexed(&server, &sm).await;
 
     // A fork of A too: the family of A holds A, B, the merge and the fork.
@@ -184,17 +263,30 @@ async fn two_sessions_merge_into_a_new_one_and_the_family_tree_shows_forks_and_m
 
     let (_, detail) = server.get(&format!("/api/sessions/{sm}")).await;
     let family = detail["family"].as_array().unwrap();
-    let member = |id: &str| family.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("{id} in {family:?}"));
+    let member = |id: &str| {
+        family
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {family:?}"))
+    };
     let parents = |id: &str| -> Vec<(String, String)> {
         member(id)["parents"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| (p["parent_id"].as_str().unwrap().to_string(), p["kind"].as_str().unwrap().to_string()))
+            .map(|p| {
+                (
+                    p["parent_id"].as_str().unwrap().to_string(),
+                    p["kind"].as_str().unwrap().to_string(),
+                )
+            })
             .collect()
     };
     assert_eq!(family.len(), 4, "{family:?}");
-    assert_eq!(parents(&sm), vec![(sa.clone(), "merge".into()), (sb.clone(), "merge".into())]);
+    assert_eq!(
+        parents(&sm),
+        vec![(sa.clone(), "merge".into()), (sb.clone(), "merge".into())]
+    );
     assert_eq!(parents(&sf), vec![(sa.clone(), "fork".into())]);
     assert_eq!(member(&sf)["parents"][0]["at_uuid"], prompt);
     assert!(parents(&sa).is_empty() && parents(&sb).is_empty());

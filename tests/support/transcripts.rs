@@ -58,12 +58,32 @@ pub struct Expected {
     /// By the session each message came from (a fork's copied lines count for its parent).
     pub by_session: BTreeMap<String, Totals>,
     pub prompts_by_session: BTreeMap<String, u64>,
+    /// By (session, day).
+    pub by_session_day: BTreeMap<(String, String), Totals>,
+    /// The CLI's own total of the sessions that have a `cost-state` line.
+    pub cli_costs: BTreeMap<String, f64>,
     pub sessions: u64,
     pub files: u64,
     /// Sessions whose file starts with a copy of the one before.
     pub forks: u64,
     pub malformed_lines: u64,
     pub bytes: u64,
+}
+
+impl Expected {
+    /// Each day's cost as analytics reports it: a session with the CLI's own total counts that,
+    /// spread over its days in proportion to their price-table cost; the others at the table.
+    pub fn reported_cost_by_day(&self) -> BTreeMap<String, f64> {
+        let mut out: BTreeMap<String, f64> = BTreeMap::new();
+        for ((session, day), t) in &self.by_session_day {
+            let cost = match self.cli_costs.get(session) {
+                Some(reported) => reported * t.cost_usd / self.by_session[session].cost_usd,
+                None => t.cost_usd,
+            };
+            *out.entry(day.clone()).or_default() += cost;
+        }
+        out
+    }
 }
 
 /// A small deterministic random source (the same files from the same seed, on every machine).
@@ -241,6 +261,11 @@ fn session_lines(
                 .entry(session.to_string())
                 .or_default()
                 .add(model, total);
+            expected
+                .by_session_day
+                .entry((session.to_string(), format!("2026-11-{day:02}")))
+                .or_default()
+                .add(model, total);
             let size = 2_000 + rng.below(40_000) as usize;
             let result = bulky(rng, size);
             let uuid = rng.id();
@@ -311,6 +336,7 @@ pub fn generate(projects: &Path, target_bytes: u64, seed: u64) -> Expected {
         }
         // A cost-state line (the CLI's own total) in some sessions.
         if rng.below(2) == 0 {
+            w.expected.cli_costs.insert(session.clone(), 1.25);
             w.line(&format!(
                 r#"{{"type":"cost-state","sessionId":"{session}","totalCostUSD":1.25,"startTime":1795518835203,"modelUsage":{{}}}}"#
             ));

@@ -81,26 +81,41 @@ fn totals_days_models_projects_and_sessions_add_up() {
     assert_eq!(r.totals.output_tokens, 75);
     assert_eq!(r.totals.messages, 4);
     assert_eq!((r.sessions, r.sessions_cost_from_cli), (3, 1));
-    assert_eq!((r.from.as_str(), r.to.as_str()), ("2026-12-01", "2026-12-02"));
+    assert_eq!(
+        (r.from.as_str(), r.to.as_str()),
+        ("2026-12-01", "2026-12-02")
+    );
     let days: Vec<(&str, f64)> = r
         .daily
         .iter()
         .map(|d| (d.day.as_str(), d.usage.cost_usd))
         .collect();
     assert_eq!(days.len(), 2);
-    assert!(close(days[0].1, 0.5 + 0.5) && close(days[1].1, 1.5 + 0.25), "{days:?}");
+    assert!(
+        close(days[0].1, 0.5 + 0.5) && close(days[1].1, 1.5 + 0.25),
+        "{days:?}"
+    );
     let models: Vec<(&str, f64)> = r
         .models
         .iter()
         .map(|m| (m.model.as_str(), m.usage.cost_usd))
         .collect();
-    assert_eq!(models.iter().map(|m| m.0).collect::<Vec<_>>(), ["opus", "sonnet", "haiku"]);
+    assert_eq!(
+        models.iter().map(|m| m.0).collect::<Vec<_>>(),
+        ["opus", "sonnet", "haiku"]
+    );
     assert!(close(models[0].1, 1.5) && close(models[1].1, 1.0) && close(models[2].1, 0.25));
     assert_eq!(r.projects.len(), 2);
     assert_eq!(r.projects[0].project_id.as_deref(), Some("p"));
     assert_eq!(r.projects[0].sessions, 2);
     assert!(close(r.projects[0].usage.cost_usd, 2.5));
-    assert_eq!((r.projects[1].project_id.clone(), r.projects[1].name.as_str()), (None, "No project"));
+    assert_eq!(
+        (
+            r.projects[1].project_id.clone(),
+            r.projects[1].name.as_str()
+        ),
+        (None, "No project")
+    );
     assert_eq!(r.worktrees.len(), 1);
     assert_eq!(r.worktrees[0].branch, "branch/w");
     assert!(close(r.worktrees[0].usage.cost_usd, 2.0));
@@ -185,7 +200,13 @@ fn plan_windows_open_on_the_hour_of_the_first_message_after_the_last_one_ended()
     assert_eq!(later.windows[0].usage, Usage::default());
     assert!(later.windows[1].active);
     // A week later nothing is open either.
-    let week_on = build(&s, &rows, &Scope::default(), at_hour(DEC1 + 8) + 7 * DAY_MS, "x");
+    let week_on = build(
+        &s,
+        &rows,
+        &Scope::default(),
+        at_hour(DEC1 + 8) + 7 * DAY_MS,
+        "x",
+    );
     assert!(!week_on.windows[1].active);
 }
 
@@ -218,5 +239,7 @@ fn days_are_read_and_written_in_utc() {
     assert_eq!(day_number("1970-01-02"), Some(1));
     assert_eq!(day_number("2026-12-01"), Some(i64::from(DEC1 / 24)));
     assert_eq!(day_number("2026-12-1"), None);
+    assert_eq!(day_number("2026-13-01"), None);
+    assert_eq!(day_number("2026-02-30"), None);
     assert_eq!(day_text(i64::from(DEC1 / 24)), "2026-12-01");
 }

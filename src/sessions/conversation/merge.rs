@@ -189,7 +189,11 @@ fn turn_text(n: usize, t: &Turn) -> String {
         let _ = writeln!(out, "Tools used: {line}\n");
     }
     if !t.reply.is_empty() {
-        let _ = writeln!(out, "Claude's last reply:\n{}", quoted(&cut(&t.reply, REPLY_CHARS)));
+        let _ = writeln!(
+            out,
+            "Claude's last reply:\n{}",
+            quoted(&cut(&t.reply, REPLY_CHARS))
+        );
     }
     out
 }
@@ -211,9 +215,17 @@ fn text_of(content: &Value) -> String {
 }
 
 fn tool_line(name: &str, input: &Value) -> String {
-    let arg = ["command", "file_path", "notebook_path", "path", "pattern", "url", "description"]
-        .iter()
-        .find_map(|k| input[*k].as_str());
+    let arg = [
+        "command",
+        "file_path",
+        "notebook_path",
+        "path",
+        "pattern",
+        "url",
+        "description",
+    ]
+    .iter()
+    .find_map(|k| input[*k].as_str());
     match arg {
         Some(a) => format!("{name}: {}", cut(&one_line(a), 120)),
         None => name.to_string(),
@@ -221,7 +233,11 @@ fn tool_line(name: &str, input: &Value) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string()
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 fn cut(s: &str, max: usize) -> String {
@@ -234,7 +250,13 @@ fn cut(s: &str, max: usize) -> String {
 /// Text as a Markdown quote, so a summary's own headings cannot pass for the brief's.
 fn quoted(s: &str) -> String {
     s.lines()
-        .map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

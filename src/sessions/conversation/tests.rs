@@ -221,7 +221,10 @@ fn a_merge_brief_carries_both_sessions_along_their_main_paths() {
     assert_eq!(t[0].prompt, "first prompt\nsecond line");
     assert_eq!(t[0].tools, ["Bash: ls ```"]);
     assert_eq!(t[0].reply, "Let me look.");
-    assert_eq!((t[1].prompt.as_str(), t[1].reply.as_str()), ("a different path", "Other."));
+    assert_eq!(
+        (t[1].prompt.as_str(), t[1].reply.as_str()),
+        ("a different path", "Other.")
+    );
     assert!(files.is_empty());
 
     // B: one turn that edits a file, with a very long reply.
@@ -251,7 +254,10 @@ fn a_merge_brief_carries_both_sessions_along_their_main_paths() {
         conversation: c,
     };
     let text = brief(&source(SID, "Plan A", &a), &source(NEW, "Plan B", &b), None);
-    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {text}"));
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in {text}"))
+    };
     assert!(at("## Session A: Plan A") < at("## Session B: Plan B"));
     assert!(at("## Session B: Plan B") < at("## What to do now"));
     at(&format!("- Session id: {SID}"));
@@ -264,8 +270,15 @@ fn a_merge_brief_carries_both_sessions_along_their_main_paths() {
     at(DEFAULT_INSTRUCTION);
     // A prompt's own heading is quoted, so it cannot pass for one of the brief's.
     assert!(text.contains("> ## Turn 9") && !text.contains("\n## Turn 9"));
-    let custom = brief(&source(SID, "A", &a), &source(NEW, "B", &b), Some("  Keep A's tests. "));
-    assert!(custom.ends_with("## What to do now\n\nKeep A's tests.\n"), "{custom}");
+    let custom = brief(
+        &source(SID, "A", &a),
+        &source(NEW, "B", &b),
+        Some("  Keep A's tests. "),
+    );
+    assert!(
+        custom.ends_with("## What to do now\n\nKeep A's tests.\n"),
+        "{custom}"
+    );
 
     // A long session keeps its first turn and its latest ones, and says what it left out.
     let dir = tempfile::tempdir().unwrap();

@@ -169,7 +169,9 @@ fn hour_of(ts: &str) -> u32 {
     use crate::base::format::parse_rfc3339_ms;
     parse_rfc3339_ms(ts)
         .or_else(|| parse_rfc3339_ms(&format!("{}T00:00:00Z", ts.get(..10)?)))
-        .map_or(0, |ms| (ms / 3_600_000).clamp(0, i64::from(u32::MAX)) as u32)
+        .map_or(0, |ms| {
+            (ms / 3_600_000).clamp(0, i64::from(u32::MAX)) as u32
+        })
 }
 
 /// Overwrites `slot` with `value`, reusing its allocation.

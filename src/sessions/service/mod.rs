@@ -14,8 +14,8 @@ use super::conversation::Conversation;
 use super::index::{HourUsage, Progress, SessionIndex, SessionSummary};
 use super::store;
 use super::types::{
-    FamilyLink, FamilyMember, IndexStatus, SessionDetail, SessionItem, SessionMessage,
-    SessionPage, SessionQuery,
+    FamilyLink, FamilyMember, IndexStatus, SessionDetail, SessionItem, SessionMessage, SessionPage,
+    SessionQuery,
 };
 use crate::base::db::Db;
 use crate::base::error::DomainError;
@@ -243,7 +243,8 @@ impl Sessions {
                 let known = snapshot.sessions.iter().find(|s| s.id == member);
                 FamilyMember {
                     id: member.to_string(),
-                    title: known.map(|s| s.title.clone().unwrap_or_else(|| "Untitled session".into())),
+                    title: known
+                        .map(|s| s.title.clone().unwrap_or_else(|| "Untitled session".into())),
                     started_at: known.and_then(|s| s.started_at.clone()),
                     cost_usd: known.map(|s| cost_of(s, ran).0),
                     parents: links
@@ -310,7 +311,10 @@ impl Sessions {
             }
         }
         if let Some(w) = &q.worktree {
-            if !places.iter().any(|place| place.worktree_id.as_ref() == Some(w)) {
+            if !places
+                .iter()
+                .any(|place| place.worktree_id.as_ref() == Some(w))
+            {
                 return Err(DomainError::NotFound(format!("no worktree {w}")));
             }
         }
@@ -331,7 +335,9 @@ impl Sessions {
             if q.project.is_some() && place.map(|p| &p.project_id) != q.project.as_ref() {
                 continue;
             }
-            if q.worktree.is_some() && place.and_then(|p| p.worktree_id.as_ref()) != q.worktree.as_ref() {
+            if q.worktree.is_some()
+                && place.and_then(|p| p.worktree_id.as_ref()) != q.worktree.as_ref()
+            {
                 continue;
             }
             if let Some(m) = &model {

@@ -68,7 +68,6 @@ impl Sessions {
         Ok(instance)
     }
 
-
     /// A new session whose first prompt is the brief of sessions A and B (see
     /// `conversation::merge`), continued in a new instance in A's folder or `cwd`.
     pub async fn merge(&self, req: MergeRequest, confined: bool) -> Result<Instance, DomainError> {
@@ -79,7 +78,9 @@ impl Sessions {
             )));
         };
         if a == b {
-            return Err(DomainError::Invalid("a session cannot be merged with itself".into()));
+            return Err(DomainError::Invalid(
+                "a session cannot be merged with itself".into(),
+            ));
         }
         let (sa, fa) = self.summary(a)?;
         let (sb, fb) = self.summary(b)?;
@@ -90,12 +91,17 @@ impl Sessions {
                 .map_err(|e| DomainError::Internal(format!("cannot read the transcript: {e}")))
         };
         let (ca, cb) = (read(fa).await?, read(fb).await?);
-        let brief = merge::brief(&source(&sa, &ca), &source(&sb, &cb), req.instruction.as_deref());
+        let brief = merge::brief(
+            &source(&sa, &ca),
+            &source(&sb, &cb),
+            req.instruction.as_deref(),
+        );
         let mut create = self.instance_request(&sa, req.cwd, confined).await?;
         create.name = Some(merge_name(&sa, &sb));
         create.prompt = Some(brief);
         let instance = self.inner.instances.create(create).await?;
-        self.link(&instance.session_id, &[a, b], "merge", None).await;
+        self.link(&instance.session_id, &[a, b], "merge", None)
+            .await;
         Ok(instance)
     }
 
@@ -162,7 +168,12 @@ fn source<'a>(s: &'a SessionSummary, c: &'a Conversation) -> Source<'a> {
 /// "Merge: <A> + <B>", within an instance name's length.
 fn merge_name(a: &SessionSummary, b: &SessionSummary) -> String {
     let short = |s: &SessionSummary| -> String {
-        s.title.as_deref().unwrap_or("untitled").chars().take(26).collect()
+        s.title
+            .as_deref()
+            .unwrap_or("untitled")
+            .chars()
+            .take(26)
+            .collect()
     };
     format!("Merge: {} + {}", short(a), short(b))
 }

@@ -54,15 +54,22 @@ impl Sessions {
     /// wrong), sets its folder to `q.cwd` (or the one it names, which must exist here) and writes
     /// it where Claude Code looks for that folder's sessions, so `claude --resume` continues it.
     /// An id that is already a session here is refused. Answers once the index lists it.
-    pub async fn import(&self, bytes: Vec<u8>, q: ImportQuery) -> Result<ImportedSession, DomainError> {
-        let (plan, bytes) = tokio::task::spawn_blocking(move || (rewrite::check_import(&bytes), bytes))
-            .await
-            .map_err(|_| DomainError::Internal("the import check stopped".into()))?;
+    pub async fn import(
+        &self,
+        bytes: Vec<u8>,
+        q: ImportQuery,
+    ) -> Result<ImportedSession, DomainError> {
+        let (plan, bytes) =
+            tokio::task::spawn_blocking(move || (rewrite::check_import(&bytes), bytes))
+                .await
+                .map_err(|_| DomainError::Internal("the import check stopped".into()))?;
         let plan = plan.map_err(import_error)?;
         let cwd = match q.cwd.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => c.to_string(),
             None => plan.cwd.clone().ok_or_else(|| {
-                DomainError::Invalid("the transcript names no folder: choose one to import it into".into())
+                DomainError::Invalid(
+                    "the transcript names no folder: choose one to import it into".into(),
+                )
             })?,
         };
         let path = std::path::Path::new(&cwd);
@@ -71,7 +78,12 @@ impl Sessions {
                 "{cwd} is not a folder on this machine: choose one to import the session into"
             )));
         }
-        if self.snapshot().sessions.iter().any(|s| s.id == plan.session_id) {
+        if self
+            .snapshot()
+            .sessions
+            .iter()
+            .any(|s| s.id == plan.session_id)
+        {
             return Err(DomainError::Conflict(format!(
                 "session {} is already here; it was not imported again",
                 plan.session_id
