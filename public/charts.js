@@ -65,15 +65,17 @@
         borderColor: colour,
         borderWidth: kind === "line" ? 2 : 0,
         pointRadius: kind === "line" ? 2 : 0,
-        tension: 0.2,
+        tension: 0,
         order: kind === "line" ? 0 : 1,
         [spec.horizontal ? "xAxisID" : "yAxisID"]: scaleIds[axisOf(d.unit)],
       };
     });
     const labelAxis = spec.horizontal ? "y" : "x";
+    // Long labels (session titles) get less room on a narrow screen.
+    const labelChars = spec.horizontal ? (canvas.parentElement.clientWidth < 480 ? 16 : 28) : 12;
     const scales = {
       [labelAxis]: {
-        ticks: { color: text, autoSkip: true, maxRotation: 0, callback(value) { return shorten(String(this.getLabelForValue(value)), spec.horizontal ? 28 : 12); } },
+        ticks: { color: text, autoSkip: true, maxRotation: 0, callback(value) { return shorten(String(this.getLabelForValue(value)), labelChars); } },
         grid: { display: false },
       },
     };

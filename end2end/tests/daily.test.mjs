@@ -219,8 +219,8 @@ test("every page of the router fits a phone", async () => {
     return path.replace(/:[a-z_]+/, ids[prefix]);
   });
   // The pages with tabs, each tab.
-  urls.push(`/projects/${project.id}?tab=changes`, `/projects/${project.id}?tab=files`, `/projects/${project.id}?tab=settings`, `/projects/${project.id}?tab=cleanup`);
-  urls.push(`/worktrees/${worktree.id}?tab=files`, "/settings?tab=tokens", "/settings?tab=access", "/settings?tab=audit");
+  urls.push(`/projects/${project.id}?tab=changes`, `/projects/${project.id}?tab=files`, `/projects/${project.id}?tab=settings`, `/projects/${project.id}?tab=cleanup`, `/projects/${project.id}?tab=sessions`);
+  urls.push(`/worktrees/${worktree.id}?tab=files`, `/worktrees/${worktree.id}?tab=sessions`, "/settings?tab=tokens", "/settings?tab=access", "/settings?tab=audit");
   const phone = await server.newPage(browser, { viewport: PHONE });
   const desktop = await server.newPage(browser, { viewport: DESKTOP });
   const overflowing = [];

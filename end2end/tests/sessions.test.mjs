@@ -170,3 +170,72 @@ test("a session replays in the chat's items, step by step and played back, and f
   await phone.screenshot({ path: join(ARTIFACTS, "session-detail-phone.png"), fullPage: true });
   await phone.close();
 });
+
+test("a transcript is imported from the page, two sessions merge, and the family tree shows it", async () => {
+  const page = await server.newPage(browser, { viewport: { width: 1366, height: 1200 } });
+  const errors = collectErrors(page);
+  await page.goto(`${server.url}/sessions`);
+  await waitHydrated(page);
+
+  // A file that is not a transcript is refused where the user is looking.
+  await page.getByTestId("import-open").click();
+  const bad = join(work, "bad.jsonl");
+  writeFileSync(bad, "not json\n");
+  await page.getByTestId("import-file").setInputFiles(bad);
+  await page.getByTestId("import-submit").click();
+  await page.getByTestId("import-error").waitFor();
+  assert.match(await page.getByTestId("import-error").innerText(), /line 1 is not a JSON object/);
+  await page.screenshot({ path: join(ARTIFACTS, "sessions-import-error.png") });
+
+  // A session from another machine, given a folder here.
+  const id = "33333333-3333-4333-8333-333333333333";
+  const common = { cwd: "/elsewhere/project", sessionId: id, version: "2.1.331", gitBranch: "main", isSidechain: false };
+  const good = join(work, "good.jsonl");
+  writeFileSync(good, [
+    { type: "user", message: { role: "user", content: "Imported from afar" }, uuid: `${id}-u1`, parentUuid: null, timestamp: "2026-11-22T09:00:00.000Z", ...common },
+    { type: "assistant", message: { id: "msg_far", type: "message", role: "assistant", model: "claude-sonnet-4-20250514", content: [{ type: "text", text: "Hello from afar." }],
+      usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } },
+      requestId: "req_far", uuid: `${id}-a1`, parentUuid: `${id}-u1`, timestamp: "2026-11-22T09:00:01.000Z", ...common },
+  ].map((l) => JSON.stringify(l)).join("\n") + "\n");
+  await page.getByTestId("import-file").setInputFiles(good);
+  await page.getByTestId("import-cwd").fill(work);
+  await page.getByTestId("import-submit").click();
+  await page.waitForURL(new RegExp(`/sessions/${id}$`));
+  await page.getByTestId("session-detail").waitFor();
+  assert.equal(await page.getByTestId("session-detail-title").innerText(), "Imported from afar");
+  assert.match(await page.getByTestId("session-detail").innerText(), new RegExp(work.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+
+  // Merge: tick two sessions; a third cannot be ticked.
+  await page.goto(`${server.url}/sessions`);
+  await waitHydrated(page);
+  const rows = page.getByTestId("session-row");
+  await rows.filter({ hasText: "Summarise the changelog" }).getByTestId("merge-select").check();
+  await page.getByTestId("merge-bar").waitFor();
+  await rows.filter({ hasText: "Imported from afar" }).getByTestId("merge-select").check();
+  assert.ok(await rows.filter({ hasText: "Write the release notes" }).getByTestId("merge-select").isDisabled());
+  await page.getByTestId("merge-instruction").fill("Pick the better one.");
+  await page.screenshot({ path: join(ARTIFACTS, "sessions-merge.png") });
+  await page.getByTestId("merge-start").click();
+  await page.waitForURL(/\/instances\//);
+  // The merged session's first prompt is the brief of both.
+  await page.getByTestId("user-message").filter({ hasText: "Session A: Summarise the changelog" }).waitFor({ timeout: 30_000 });
+  await page.getByTestId("user-message").filter({ hasText: "Session B: Imported from afar" }).waitFor();
+  const instance = await (await server.api(`/api/instances/${page.url().split("/instances/")[1]}`)).json();
+
+  // Its page shows the family: both sessions it came from, and itself.
+  for (let i = 0; i < 150; i++) {
+    if ((await server.api(`/api/sessions/${instance.session_id}`)).status === 200) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await page.goto(`${server.url}/sessions/${instance.session_id}`);
+  await waitHydrated(page);
+  const family = page.getByTestId("family-tree");
+  await family.waitFor();
+  assert.equal(await family.getByRole("link", { name: "Summarise the changelog", exact: true }).count(), 1);
+  assert.equal(await family.getByRole("link", { name: "Imported from afar", exact: true }).count(), 1);
+  assert.equal(await family.getByTestId("family-current").count(), 2, "the merge sits under both its parents");
+  assert.match(await family.getByTestId("family-current").first().innerText(), /^Merge of “Summarise the changelog” and “Imported from afar”/);
+  await page.screenshot({ path: join(ARTIFACTS, "session-family.png") });
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+  await page.close();
+});

@@ -37,7 +37,7 @@ pub fn count(n: u64) -> String {
     }
 }
 
-/// Milliseconds -> `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`.
+/// Milliseconds -> `850 ms`, `12.3 s`, `4m 05s`, `2h 03m`, `5d 07h`.
 pub fn duration_ms(ms: u64) -> String {
     if ms < 1000 {
         return format!("{ms} ms");
@@ -49,7 +49,10 @@ pub fn duration_ms(ms: u64) -> String {
     if secs < 3600 {
         return format!("{}m {:02}s", secs / 60, secs % 60);
     }
-    format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60)
+    if secs < 86_400 {
+        return format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60);
+    }
+    format!("{}d {:02}h", secs / 86_400, (secs % 86_400) / 3600)
 }
 
 /// A query-string value percent-encoded (letters, digits and `-._~` pass).
@@ -105,6 +108,7 @@ mod tests {
         assert_eq!(duration_ms(12_300), "12.3 s");
         assert_eq!(duration_ms(245_000), "4m 05s");
         assert_eq!(duration_ms(7_380_000), "2h 03m");
+        assert_eq!(duration_ms(460_620_000), "5d 07h");
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! then the files it wrote or edited. A summary longer than [`SESSION_CHARS`] keeps the first turn
 //! and as many of the latest as fit, and says how many in between were left out. The brief is
 //! both summaries (A, then B) followed by what to do now: the user's instruction, or by default a
-//! request to compare the two and propose how to combine them before changing anything.
+//! request to compare the two and propose how to combine them before changing anything. Its first
+//! line, `Merge of “A” and “B”`, is what the new session is listed as.
 //!
 //! The brief is sent as the first prompt of a new session, so the merged session is an ordinary
 //! Claude Code session (resumable, exportable) whose context carries both.
@@ -106,9 +107,12 @@ pub fn turns(c: &Conversation) -> (Vec<Turn>, BTreeSet<String>) {
 
 /// The brief that starts a merged session.
 pub fn brief(a: &Source, b: &Source, instruction: Option<&str>) -> String {
-    let mut out = String::from(
-        "This session merges two earlier Claude Code sessions. Their summaries follow; treat \
-         them as context you already have.\n",
+    // The first line is what the session is listed as.
+    let mut out = format!(
+        "Merge of “{}” and “{}”\n\nThis session merges two earlier Claude Code sessions. Their \
+         summaries follow; treat them as context you already have.\n",
+        cut(&one_line(a.title), 50),
+        cut(&one_line(b.title), 50)
     );
     for (label, s) in [("A", a), ("B", b)] {
         out.push('\n');
