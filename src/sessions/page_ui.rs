@@ -25,6 +25,7 @@ pub fn SessionsPage() -> impl IntoView {
     let model = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    let min_cost = RwSignal::new(String::new());
     let worktree = RwSignal::new(from_url("worktree"));
     let applied = RwSignal::new(SessionQuery {
         project: from_url("project"),
@@ -70,11 +71,12 @@ pub fn SessionsPage() -> impl IntoView {
             model: some(model),
             from: some(from),
             to: some(to),
+            min_cost: some(min_cost).and_then(|c| c.trim_start_matches('$').parse().ok()),
             ..Default::default()
         });
     };
     let clear = move |_| {
-        for s in [text, project, model, from, to] {
+        for s in [text, project, model, from, to, min_cost] {
             s.set(String::new());
         }
         worktree.set(None);
@@ -102,11 +104,11 @@ pub fn SessionsPage() -> impl IntoView {
                     <A href=format!("/worktrees/{w}") attr:class="underline">"Open the worktree"</A>
                 </p>
             })}
-            <form class="card mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_auto_auto_auto]" role="search" data-testid="session-filters"
+            <form class="card mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_auto_auto_6rem_auto]" role="search" data-testid="session-filters"
                 on:submit=move |ev| { ev.prevent_default(); apply(); }>
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Search"</span>
-                    <input class="input" type="search" placeholder="Words in the prompt, folder or branch" bind:value=text data-testid="session-search"/>
+                    <input class="input" type="search" placeholder="Words in the prompts, folder or branch" bind:value=text data-testid="session-search"/>
                 </label>
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Project"</span>
@@ -128,6 +130,10 @@ pub fn SessionsPage() -> impl IntoView {
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"To"</span>
                     <input class="input" type="date" bind:value=to data-testid="session-to"/>
+                </label>
+                <label class="grid gap-1 text-sm">
+                    <span class="text-muted">"Cost ≥ $"</span>
+                    <input class="input" type="number" min="0" step="0.01" inputmode="decimal" placeholder="0" bind:value=min_cost data-testid="session-min-cost"/>
                 </label>
                 <div class="flex items-end gap-2">
                     <button type="submit" class="btn btn-primary" data-testid="session-apply">

@@ -47,7 +47,7 @@ pub struct SessionQuery {
     pub project: Option<String>,
     /// Sessions in this worktree.
     pub worktree: Option<String>,
-    /// Words to find in the title, folder or branch (case-insensitive).
+    /// Words to find in the prompts, folder or branch (case-insensitive; all must be there).
     pub q: Option<String>,
     /// A model name or part of one.
     pub model: Option<String>,
@@ -55,6 +55,9 @@ pub struct SessionQuery {
     pub from: Option<String>,
     /// Active on or before this day.
     pub to: Option<String>,
+    /// Cost at least / at most this many US dollars.
+    pub min_cost: Option<f64>,
+    pub max_cost: Option<f64>,
     pub offset: Option<u64>,
     /// At most 200; 50 when not given.
     pub limit: Option<u64>,

@@ -87,6 +87,18 @@ async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
     // Filters.
     let (_, found) = server.get("/api/sessions?q=INDEX%20conversation").await;
     assert_eq!(found["total"], 1, "{found}");
+    // Any line of any prompt, not only the title.
+    let (_, found) = server.get("/api/sessions?q=PLEASE").await;
+    assert_eq!(found["total"], 1, "{found}");
+    let cost = s["cost_usd"].as_f64().unwrap();
+    for (query, total) in [
+        (format!("min_cost={}", cost / 2.0), 1),
+        (format!("min_cost={}", cost * 2.0), 0),
+        (format!("max_cost={}", cost / 2.0), 0),
+    ] {
+        let (_, page) = server.get(&format!("/api/sessions?{query}")).await;
+        assert_eq!(page["total"], total, "{query}: {page}");
+    }
     let (_, none) = server.get("/api/sessions?q=nothing-like-this").await;
     assert_eq!(
         (none["total"].clone(), none["items"].clone()),
@@ -112,6 +124,8 @@ async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
         ("limit=0", 422),
         ("limit=201", 422),
         ("from=yesterday", 422),
+        ("min_cost=-1", 422),
+        ("max_cost=lots", 400),
         ("project=nope", 404),
         ("colour=red", 400),
     ] {

@@ -13,6 +13,10 @@ use std::path::Path;
 
 /// Bytes read at a time. A longer line grows the buffer to fit it, then it shrinks back.
 const CHUNK: usize = 1 << 20;
+/// How much of each prompt is kept for search.
+pub const PROMPT_SEARCH_CHARS: usize = 500;
+/// How much prompt text a session keeps for search in all.
+pub const SESSION_SEARCH_BYTES: usize = 16 << 10;
 /// How many leading bytes identify a file's content (a rewritten file starts differently).
 pub const HEAD_BYTES: usize = 1024;
 
@@ -41,8 +45,9 @@ pub struct SessionFacts {
     pub title: Option<String>,
     pub first_at: Option<String>,
     pub last_at: Option<String>,
-    /// Hashes of the `uuid`s of the prompts typed (a fork's file repeats its parent's lines).
-    pub prompts: Vec<u64>,
+    /// The prompts typed: the hash of each one's `uuid` (a fork's file repeats its parent's
+    /// lines) and its text, lower-cased and cut to [`PROMPT_SEARCH_CHARS`], for search.
+    pub prompts: Vec<(u64, String)>,
     /// The CLI's cost per process (`cost-state`: `startTime` -> the last `totalCostUSD`).
     pub cli_cost: HashMap<i64, f64>,
 }
@@ -128,10 +133,12 @@ impl FileScan {
                 if facts_of.title.is_none() {
                     facts_of.title = Some(title_of(&text));
                 }
-                facts_of.prompts.push(match f.uuid {
+                let key = match f.uuid {
                     Some(uuid) => hash_of(uuid),
                     None => hash_of(&(f.timestamp, &text)),
-                });
+                };
+                let searchable: String = text.chars().take(PROMPT_SEARCH_CHARS).collect();
+                facts_of.prompts.push((key, searchable.to_lowercase()));
             }
             Some("cost-state") => {
                 if let (Some(start), Some(total)) = (f.start_time, f.total_cost_usd) {

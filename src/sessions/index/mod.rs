@@ -36,6 +36,9 @@ pub struct SessionSummary {
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
     pub prompts: u64,
+    /// The prompts' text, lower-cased, one a line, up to
+    /// [`SESSION_SEARCH_BYTES`](file_scan::SESSION_SEARCH_BYTES): what a search looks in.
+    pub prompt_text: String,
     /// API messages, each counted once.
     pub api_messages: u64,
     pub tokens: Tokens,
@@ -254,9 +257,13 @@ impl SessionIndex {
             if later {
                 s.ended_at = facts.last_at.clone();
             }
-            for p in &facts.prompts {
+            for (p, text) in &facts.prompts {
                 if self.seen_prompts.insert(*p) {
                     s.prompts += 1;
+                    if s.prompt_text.len() + text.len() < file_scan::SESSION_SEARCH_BYTES {
+                        s.prompt_text.push_str(text);
+                        s.prompt_text.push('\n');
+                    }
                 }
             }
             if !facts.cli_cost.is_empty() {

@@ -110,11 +110,19 @@ impl Sessions {
             self.set_status(|s| s.scanning_since = Some(Instant::now()));
             let me = self.clone();
             let started = Instant::now();
-            let joined = tokio::task::spawn_blocking(move || {
+            let mut scan = tokio::task::spawn_blocking(move || {
                 let report = current.scan(threads, &me.inner.progress);
                 (current, report)
-            })
-            .await;
+            });
+            // A first index of a large history says how far it is, every few seconds.
+            let mut ticks = tokio::time::interval(Duration::from_secs(3));
+            ticks.tick().await;
+            let joined = loop {
+                tokio::select! {
+                    joined = &mut scan => break joined,
+                    _ = ticks.tick() => self.log_progress(),
+                }
+            };
             let Ok((current, report)) = joined else {
                 tracing::error!("the transcript index stopped: its scan panicked");
                 return;
@@ -164,6 +172,21 @@ impl Sessions {
                 _ = shutdown.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_millis(super::SCAN_INTERVAL_MS)) => {}
             }
+        }
+    }
+
+    fn log_progress(&self) {
+        let s = self.index_status();
+        if s.bytes_total > 0 {
+            tracing::info!(
+                files = format!("{} of {}", s.files_done, s.files_total),
+                megabytes = format!(
+                    "{} of {}",
+                    s.bytes_done / 1_000_000,
+                    s.bytes_total / 1_000_000
+                ),
+                "indexing the transcripts"
+            );
         }
     }
 
@@ -293,6 +316,13 @@ impl Sessions {
                 "limit must be between 1 and {MAX_PAGE}"
             )));
         }
+        for (name, cost) in [("min_cost", q.min_cost), ("max_cost", q.max_cost)] {
+            if cost.is_some_and(|c| !c.is_finite() || c < 0.0) {
+                return Err(DomainError::Invalid(format!(
+                    "{name} must be a number of dollars, 0 or more"
+                )));
+            }
+        }
         for (name, day) in [("from", &q.from), ("to", &q.to)] {
             if let Some(day) = day {
                 if !is_day(day) {
@@ -363,18 +393,25 @@ impl Sessions {
             }
             if !words.is_empty() {
                 let hay = format!(
-                    "{} {} {} {}",
-                    s.title.as_deref().unwrap_or(""),
+                    "{}\n{}\n{}\n{}",
                     s.cwd.as_deref().unwrap_or(""),
                     s.git_branch.as_deref().unwrap_or(""),
-                    s.id
+                    s.id,
+                    s.title.as_deref().unwrap_or("")
                 )
                 .to_lowercase();
-                if !words.iter().all(|w| hay.contains(w.as_str())) {
+                let found =
+                    |w: &String| hay.contains(w.as_str()) || s.prompt_text.contains(w.as_str());
+                if !words.iter().all(found) {
                     continue;
                 }
             }
             let item = item_of(s, place, &ran);
+            if q.min_cost.is_some_and(|m| item.cost_usd < m)
+                || q.max_cost.is_some_and(|m| item.cost_usd > m)
+            {
+                continue;
+            }
             total += 1;
             total_cost += item.cost_usd;
             if total > offset && (items.len() as u64) < limit {
