@@ -6,6 +6,8 @@ CREATE TABLE session_links (
     kind TEXT NOT NULL CHECK (kind IN ('fork', 'merge')),
     -- The parent's message a fork was made at (None: its newest).
     at_uuid TEXT,
+    -- Which parent it is: a merge's A is 0, its B 1.
+    position INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (session_id, parent_id)
 );

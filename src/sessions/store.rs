@@ -9,6 +9,8 @@ pub struct LinkRecord {
     /// `fork` or `merge`.
     pub kind: String,
     pub at_uuid: Option<String>,
+    /// Which parent it is (a merge's A is 0, its B 1).
+    pub position: i64,
     pub created_at: i64,
 }
 
@@ -16,13 +18,14 @@ pub async fn insert(db: &Db, links: &[LinkRecord]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for l in links {
         sqlx::query(
-            "INSERT INTO session_links (session_id, parent_id, kind, at_uuid, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO session_links (session_id, parent_id, kind, at_uuid, position, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&l.session_id)
         .bind(&l.parent_id)
         .bind(&l.kind)
         .bind(&l.at_uuid)
+        .bind(l.position)
         .bind(l.created_at)
         .execute(&mut *tx)
         .await?;
@@ -75,6 +78,7 @@ mod tests {
             parent_id: parent.into(),
             kind: kind.into(),
             at_uuid: None,
+            position: i64::from(parent == "f3"),
             created_at: at,
         }
     }
@@ -103,6 +107,13 @@ mod tests {
             let fam = family(&db, from).await.unwrap();
             assert_eq!(fam.len(), 5, "from {from}: {fam:?}");
             assert!(fam.iter().all(|l| l.session_id != "y"));
+            // A merge's parents in their order, A before B.
+            let merge: Vec<&str> = fam
+                .iter()
+                .filter(|l| l.session_id == "m")
+                .map(|l| l.parent_id.as_str())
+                .collect();
+            assert_eq!(merge, ["f2", "f3"]);
         }
         assert_eq!(family(&db, "lonely").await.unwrap(), vec![]);
         // A session has one link per parent.

@@ -111,11 +111,13 @@ impl Sessions {
         let now = crate::base::clock::now_ms();
         let links: Vec<LinkRecord> = parents
             .iter()
-            .map(|p| LinkRecord {
+            .zip(0..)
+            .map(|(p, position)| LinkRecord {
                 session_id: id.to_string(),
                 parent_id: p.to_string(),
                 kind: kind.to_string(),
                 at_uuid: at.clone(),
+                position,
                 created_at: now,
             })
             .collect();
