@@ -61,9 +61,7 @@ pub async fn family(db: &Db, session_id: &str) -> Result<Vec<LinkRecord>, sqlx::
         }
     }
     links.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then(a.session_id.cmp(&b.session_id))
+        (a.created_at, &a.session_id, a.position).cmp(&(b.created_at, &b.session_id, b.position))
     });
     Ok(links)
 }
