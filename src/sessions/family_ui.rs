@@ -12,7 +12,7 @@ const MAX_DEPTH: usize = 12;
 #[component]
 pub fn FamilyTree(family: Vec<FamilyMember>, current: String) -> impl IntoView {
     let ids: Vec<&str> = family.iter().map(|m| m.id.as_str()).collect();
-    let roots: Vec<&FamilyMember> = family
+    let mut roots: Vec<&FamilyMember> = family
         .iter()
         .filter(|m| {
             m.parents
@@ -20,6 +20,8 @@ pub fn FamilyTree(family: Vec<FamilyMember>, current: String) -> impl IntoView {
                 .all(|p| !ids.contains(&p.parent_id.as_str()))
         })
         .collect();
+    // Oldest first; a session whose transcript is gone (no start) last.
+    roots.sort_by_key(|m| (m.started_at.is_none(), m.started_at.clone()));
     let tree = roots
         .into_iter()
         .map(|r| node(&family, r, &current, 0))
