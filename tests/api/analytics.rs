@@ -3,7 +3,6 @@
 
 use crate::support::{init_repo, transcripts, TestServer};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Writes a transcript as the CLI does: a prompt, then one API message written as two lines.
 fn terminal_session(
@@ -47,23 +46,6 @@ fn terminal_session(
     std::fs::write(dir.join(format!("{id}.jsonl")), lines.join("\n") + "\n").unwrap();
 }
 
-/// Polls `GET {path}` until `pred` holds (the index scans every 500 ms).
-async fn until(server: &TestServer, path: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (status, body) = server.get(path).await;
-        assert_eq!(status, 200, "{path}: {body}");
-        if pred(&body) {
-            return body;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out on {path}: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn close(a: &Value, b: f64) -> bool {
     a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
 }
@@ -103,10 +85,9 @@ async fn totals_by_day_model_and_project_match_figures_worked_out_by_hand() {
     );
 
     let range = "from=2026-11-19&to=2026-11-22";
-    let r = until(&server, &format!("/api/analytics?{range}"), |r| {
-        r["sessions"] == 2
-    })
-    .await;
+    let r = server
+        .get_until(&format!("/api/analytics?{range}"), |r| r["sessions"] == 2)
+        .await;
     assert!(close(&r["totals"]["cost_usd"], 10.5), "{r}");
     assert_eq!(r["totals"]["input_tokens"], 1_000_000);
     assert_eq!(r["totals"]["output_tokens"], 100_000);
@@ -223,10 +204,11 @@ async fn a_session_flotilla_ran_counts_at_the_clis_own_cost() {
     let idle = server.wait_status(id, "idle").await;
     let reported = idle["cost_usd"].as_f64().unwrap();
     assert!(reported > 0.0);
-    let r = until(&server, "/api/analytics?days=1", |r| {
-        r["sessions"] == 1 && r["totals"]["messages"].as_u64() >= Some(1)
-    })
-    .await;
+    let r = server
+        .get_until("/api/analytics?days=1", |r| {
+            r["sessions"] == 1 && r["totals"]["messages"].as_u64() >= Some(1)
+        })
+        .await;
     assert_eq!(r["sessions_cost_from_cli"], 1, "{r}");
     assert!(
         close(&r["totals"]["cost_usd"], reported),
@@ -246,15 +228,12 @@ async fn a_synthetic_historys_days_add_up_to_its_expected_totals_exactly() {
     let server = TestServer::start(&[]).await;
     let projects = server.home.path().join(".claude/projects");
     let expected = transcripts::generate(&projects, 2 << 20, 5);
-    let r = until(
-        &server,
-        "/api/analytics?from=2026-11-01&to=2026-11-30",
-        |r| {
+    let r = server
+        .get_until("/api/analytics?from=2026-11-01&to=2026-11-30", |r| {
             r["partial"] == false
                 && r["totals"]["messages"].as_u64() == Some(expected.total.messages)
-        },
-    )
-    .await;
+        })
+        .await;
     assert_eq!(r["totals"]["input_tokens"], expected.total.input);
     assert_eq!(r["totals"]["output_tokens"], expected.total.output);
     assert_eq!(

@@ -3,22 +3,14 @@
 
 use crate::support::TestServer;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Waits until the index lists session `sid` with a reply.
 async fn indexed(server: &TestServer, sid: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, s) = server.get(&format!("/api/sessions/{sid}")).await;
-        if status == 200 && s["session"]["api_messages"].as_u64() >= Some(1) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{sid} never indexed: {s}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    server
+        .get_until(&format!("/api/sessions/{sid}"), |s| {
+            s["session"]["api_messages"].as_u64() >= Some(1)
+        })
+        .await;
 }
 
 /// Runs one turn in a new instance and returns (instance id, session id).
@@ -64,23 +56,6 @@ fn transcript_files(server: &TestServer) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-async fn until_request_has(server: &TestServer, needles: &[&str]) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(r) = server.fake.requests().into_iter().find(|r| {
-            let text = r.to_string();
-            needles.iter().all(|n| text.contains(n))
-        }) {
-            return r;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no request held {needles:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]
@@ -176,7 +151,8 @@ async fn an_exported_session_imported_elsewhere_is_continued_by_the_cli() {
         )
         .await;
     assert_eq!(status, 202);
-    until_request_has(&b, &["remember the word avocado", "which word was it?"]).await;
+    b.request_with(&["remember the word avocado", "which word was it?"])
+        .await;
     let idle = b.wait_status(iid, "idle").await;
     assert_eq!(idle["session_id"], sid.as_str());
 }
@@ -221,14 +197,12 @@ async fn two_sessions_merge_into_a_new_one_and_the_family_tree_shows_forks_and_m
     let sm = merged["session_id"].as_str().unwrap().to_string();
     assert!(sm != sa && sm != sb);
     // Its first request carries both sessions' summaries, then the instruction.
-    let request = until_request_has(
-        &server,
-        &[
+    let request = server
+        .request_with(&[
             "## Session A: plan alpha: use a queue",
             "## Session B: plan beta: use a lock",
-        ],
-    )
-    .await;
+        ])
+        .await;
     let text = request.to_string();
     assert!(
         text.contains(&format!("Session id: {sa}")) && text.contains(&format!("Session id: {sb}"))

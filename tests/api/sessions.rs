@@ -5,28 +5,6 @@ use crate::support::{init_repo, transcripts, TestServer};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Polls `GET /api/sessions?{query}` until `pred` holds (the index scans every 500 ms).
-async fn sessions_until(
-    server: &TestServer,
-    query: &str,
-    what: &str,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (status, page) = server.get(&format!("/api/sessions?{query}")).await;
-        assert_eq!(status, 200, "{page}");
-        if pred(&page) {
-            return page;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}: {page}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
     let server = TestServer::start(&[]).await;
@@ -45,14 +23,15 @@ async fn a_real_session_is_listed_with_its_cost_and_outlives_its_instance() {
     let idle = server.wait_status(id, "idle").await;
     let session_id = idle["session_id"].as_str().unwrap().to_string();
 
-    let page = sessions_until(&server, "", "the session", |p| {
-        p["items"].as_array().is_some_and(|items| {
-            items
-                .iter()
-                .any(|s| s["id"] == session_id.as_str() && s["api_messages"].as_u64() >= Some(1))
+    let page = server
+        .get_until("/api/sessions", |p| {
+            p["items"].as_array().is_some_and(|items| {
+                items.iter().any(|s| {
+                    s["id"] == session_id.as_str() && s["api_messages"].as_u64() >= Some(1)
+                })
+            })
         })
-    })
-    .await;
+        .await;
     let s = page["items"]
         .as_array()
         .unwrap()
@@ -211,10 +190,11 @@ async fn a_synthetic_history_gives_its_exact_totals_and_an_append_shows_up() {
     let server = TestServer::start(&[]).await;
     let projects = server.home.path().join(".claude/projects");
     let expected = transcripts::generate(&projects, 4 << 20, 42);
-    let page = sessions_until(&server, "limit=200", "the whole history", |p| {
-        p["index"]["ready"] == true && p["total"].as_u64() == Some(expected.sessions)
-    })
-    .await;
+    let page = server
+        .get_until("/api/sessions?limit=200", |p| {
+            p["index"]["ready"] == true && p["total"].as_u64() == Some(expected.sessions)
+        })
+        .await;
     assert_eq!(page["index"]["malformed_lines"], expected.malformed_lines);
     let mut all = Vec::new();
     let mut offset = 0;
@@ -260,20 +240,11 @@ async fn a_synthetic_history_gives_its_exact_totals_and_an_append_shows_up() {
     );
 
     let (id, totals) = transcripts::append_session(&projects, 4242);
-    let page = sessions_until(&server, "q=appended", "the appended session", |p| {
-        p["total"] == 1
-    })
-    .await;
+    let page = server
+        .get_until("/api/sessions?q=appended", |p| p["total"] == 1)
+        .await;
     assert_eq!(page["items"][0]["id"], id.as_str());
     assert_eq!(page["items"][0]["input_tokens"], totals.input);
-}
-
-/// Whether any request the fake API received mentions both texts.
-fn some_request_has(server: &TestServer, a: &str, b: &str) -> bool {
-    server.fake.requests().iter().any(|r| {
-        let text = r.to_string();
-        text.contains(a) && text.contains(b)
-    })
 }
 
 #[tokio::test]
@@ -285,13 +256,14 @@ async fn a_session_shows_its_tree_resumes_and_forks_at_a_message() {
     let id = instance["id"].as_str().unwrap().to_string();
     let idle = server.wait_status(&id, "idle").await;
     let sid = idle["session_id"].as_str().unwrap().to_string();
-    sessions_until(&server, "", "the session", |p| {
-        p["items"].as_array().is_some_and(|i| {
-            i.iter()
-                .any(|s| s["id"] == sid.as_str() && s["api_messages"].as_u64() >= Some(1))
+    server
+        .get_until("/api/sessions", |p| {
+            p["items"].as_array().is_some_and(|i| {
+                i.iter()
+                    .any(|s| s["id"] == sid.as_str() && s["api_messages"].as_u64() >= Some(1))
+            })
         })
-    })
-    .await;
+        .await;
 
     // The tree: the prompt (replayed as the stdin frame the engine records), then the reply.
     let (status, detail) = server.get(&format!("/api/sessions/{sid}")).await;
@@ -358,18 +330,10 @@ async fn a_session_shows_its_tree_resumes_and_forks_at_a_message() {
         )
         .await;
     assert_eq!(status, 202);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while !some_request_has(
-        &server,
-        "first question about forks",
-        "second question on the fork",
-    ) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the fork's request never carried its history"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The real CLI's next request carries the history.
+    server
+        .request_with(&["first question about forks", "second question on the fork"])
+        .await;
     let fork_idle = server.wait_status(&fork_id, "idle").await;
     assert_eq!(
         fork_idle["session_id"],
@@ -408,16 +372,8 @@ async fn a_session_shows_its_tree_resumes_and_forks_at_a_message() {
         )
         .await;
     assert_eq!(status, 202);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while !some_request_has(
-        &server,
-        "first question about forks",
-        "third question, resumed",
-    ) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the resumed session's request never carried its history"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The real CLI's next request carries the history.
+    server
+        .request_with(&["first question about forks", "third question, resumed"])
+        .await;
 }

@@ -228,6 +228,42 @@ impl TestServer {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Polls `GET path` until it answers 200 with a body `pred` accepts (the session index and
+    /// other background work catch up within seconds); the body.
+    pub async fn get_until(&self, path: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, body) = self.get(path).await;
+            if status == 200 && pred(&body) {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out on {path}: {status} {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until a request the fake API received holds every one of `needles`; that request.
+    pub async fn request_with(&self, needles: &[&str]) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = self.fake.requests().into_iter().find(|r| {
+                let text = r.to_string();
+                needles.iter().all(|n| text.contains(n))
+            });
+            if let Some(r) = found {
+                return r;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no request to the fake API held {needles:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let res = self
             .http
