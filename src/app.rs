@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=crate::sessions::SessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/sessions/:id") view=crate::sessions::SessionDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/mcp") view=crate::mcp::McpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mcp/:id") view=crate::mcp::McpInspectorPage ssr=SsrMode::Async/>
                     <Route path=path!("/analytics") view=crate::analytics::AnalyticsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=crate::settings::SettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -17,6 +17,8 @@ pub mod service;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod templates;
+#[cfg(feature = "ssr")]
+mod mcp_templates;
 
 mod pages_ui;
 mod settings_ui;

@@ -193,6 +193,7 @@ const TABS: &[(&str, &str)] = &[
     ("changes", "Changes"),
     ("files", "Files"),
     ("sessions", "Sessions"),
+    ("mcp", "MCP"),
     ("settings", "Settings"),
     ("cleanup", "Cleanup"),
 ];
@@ -262,6 +263,7 @@ fn ProjectView(id: String, tab: Signal<String>) -> impl IntoView {
                         }.into_any(),
                         "cleanup" => view! { <CleanupPanel project_id=id/> }.into_any(),
                         "sessions" => view! { <crate::sessions::SessionsPanel project=id/> }.into_any(),
+                        "mcp" => view! { <crate::mcp::ServerList project=id/> }.into_any(),
                         _ => view! { <WorktreesPanel project_id=id/> }.into_any(),
                     }
                 }}

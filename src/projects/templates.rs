@@ -16,6 +16,7 @@ const CLAUDE_MD: &str =
 test it, and the conventions to follow.\n";
 
 const BUILTINS: &[Builtin] = &[
+
     Builtin {
         name: "empty",
         description: "An empty repository with a README and a CLAUDE.md",
@@ -60,6 +61,16 @@ const BUILTINS: &[Builtin] = &[
                 "# {{name}}\n\nA Python package in `src/{{name}}`. Test with `python -m pytest`.\n",
             ),
         ],
+    },
+    Builtin {
+        name: "mcp-python",
+        description: "An MCP server in Python (the official mcp package): a tool, a resource, a prompt",
+        files: super::mcp_templates::PYTHON,
+    },
+    Builtin {
+        name: "mcp-rust",
+        description: "An MCP server in Rust (rmcp): a tool, a resource, a prompt",
+        files: super::mcp_templates::RUST,
     },
 ];
 

@@ -209,6 +209,10 @@ pub struct LimitArgs {
     /// How often memory and CPU of every instance are sampled (and the memory cap checked), in ms.
     #[arg(long, env = "FLOTILLA_SAMPLE_INTERVAL_MS", default_value_t = 2000)]
     pub sample_interval_ms: u64,
+
+    /// How long the MCP inspector waits for a server's handshake and for each answer, in seconds.
+    #[arg(long, env = "FLOTILLA_MCP_TIMEOUT_SECS", default_value_t = 20)]
+    pub mcp_timeout_secs: u64,
 }
 
 impl LimitArgs {

@@ -207,7 +207,18 @@ pub async fn build_state(
         crate::projects::service::Projects::new(db.clone(), git, config.data_dir.clone(), secrets);
     let scripts = crate::worktrees::scripts::Scripts::new(db.clone());
     let worktrees =
-        crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts);
+        crate::worktrees::service::Worktrees::new(db.clone(), projects.clone(), scripts.clone());
+    // The MCP client's HTTP (rmcp's reqwest) takes TLS from the process-wide rustls provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mcp = crate::mcp::service::Mcp::new(
+        &crate::base::claude::ClaudeHome(config.claude_home.clone()),
+        projects.clone(),
+        scripts,
+        crate::mcp::inspector::Inspector::start(
+            Duration::from_secs(config.limits.mcp_timeout_secs.max(1)),
+            shutdown.clone(),
+        ),
+    );
     let sessions = crate::sessions::service::Sessions::start(
         config.claude_home.clone(),
         db.clone(),
@@ -266,6 +277,7 @@ pub async fn build_state(
         worktrees,
         review,
         analytics: crate::analytics::service::Analytics::new(sessions.clone()),
+        mcp,
         sessions,
         auth,
         shutdown,

@@ -89,6 +89,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::review::http::routes())
         .merge(crate::sessions::http::routes())
         .merge(crate::analytics::http::routes())
+        .merge(crate::mcp::http::routes())
         .merge(crate::auth::http::routes())
 }
 

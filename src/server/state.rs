@@ -27,6 +27,7 @@ pub struct AppState {
     pub review: crate::review::service::Review,
     pub sessions: crate::sessions::service::Sessions,
     pub analytics: crate::analytics::service::Analytics,
+    pub mcp: crate::mcp::service::Mcp,
     pub auth: crate::auth::Auth,
     /// Cancelled when the server shuts down; long-lived connections watch it.
     pub shutdown: CancellationToken,

@@ -9,6 +9,7 @@ const TABS: &[(&str, &str)] = &[
     ("account", "Account"),
     ("tokens", "API tokens"),
     ("access", "Access"),
+    ("mcp", "MCP servers"),
     ("audit", "Audit log"),
 ];
 
@@ -24,7 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text="Settings"/>
         <section class="mx-auto max-w-5xl">
             <h1 class="page-title">"Settings"</h1>
-            <p class="mt-1 text-muted">"Who may drive this Flotilla, and what they did."</p>
+            <p class="mt-1 text-muted">"Who may drive this Flotilla, what they did, and the MCP servers its agents get."</p>
             <nav class="mt-4 flex gap-1 overflow-x-auto border-b border-base" aria-label="Settings sections">
                 {TABS.iter().map(|(key, label)| {
                     let key = *key;
@@ -40,6 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
                     "tokens" => view! { <TokensPanel/> }.into_any(),
                     "access" => view! { <AccessPanel/> }.into_any(),
                     "audit" => view! { <AuditPanel/> }.into_any(),
+                    "mcp" => view! { <crate::mcp::ServerList/> }.into_any(),
                     _ => view! { <PasswordPanel/> <SessionsPanel/> }.into_any(),
                 }}
             </div>

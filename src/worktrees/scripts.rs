@@ -119,17 +119,17 @@ impl Scripts {
             }
             let _ = tx.send(Some(line.to_string()));
         };
-        let child = tokio::process::Command::new("sh")
+        let mut command = tokio::process::Command::new("sh");
+        command
             .arg("-c")
             .arg(&record.command)
             .current_dir(&cwd)
             .envs(&env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn();
+            .stderr(Stdio::piped());
+        crate::base::process_group::own_group(&mut command);
+        let child = command.spawn();
         let exit_code = match child {
             Err(e) => {
                 push(&mut record, &format!("cannot start the script: {e}"));
