@@ -2,7 +2,7 @@
 
 use super::types::{
     CallRecord, Inspection, LogEntry, McpServer, McpServerInput, McpServerList, McpServerQuery,
-    PromptResult, ResourcePart, Scaffolded, ScaffoldRequest, TestResult,
+    PromptResult, ResourcePart, ScaffoldRequest, Scaffolded, TestResult,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -26,7 +26,10 @@ pub async fn read_mcp_server(id: String) -> Result<McpServer, AppError> {
 
 /// Adds a server (`id` None) or changes server `id`.
 #[server(prefix = "/api/fn", endpoint = "save_mcp_server", input = Json)]
-pub async fn save_mcp_server(id: Option<String>, input: McpServerInput) -> Result<McpServer, AppError> {
+pub async fn save_mcp_server(
+    id: Option<String>,
+    input: McpServerInput,
+) -> Result<McpServer, AppError> {
     let mcp = mcp();
     crate::error::respond(match id {
         None => mcp.create(input).await,

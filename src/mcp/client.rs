@@ -8,10 +8,13 @@
 //! one that hangs. Every request has a timeout.
 
 use super::log::Log;
-use super::types::{Discovery, PromptArgument, PromptInfo, PromptResult, ResourceInfo, ResourcePart, TemplateInfo, ToolInfo};
+use super::types::{
+    Discovery, PromptArgument, PromptInfo, PromptResult, ResourceInfo, ResourcePart, TemplateInfo,
+    ToolInfo,
+};
 use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, ClientConfig, GetPromptRequestParams, Implementation,
-    ProtocolVersion, ReadResourceRequestParams, ResourceContents,
+    CallToolRequestParams, ClientCapabilities, ClientConfig, GetPromptRequestParams,
+    Implementation, ProtocolVersion, ReadResourceRequestParams, ResourceContents,
 };
 use rmcp::service::{Peer, RunningService};
 use rmcp::{RoleClient, ServiceExt};
@@ -74,11 +77,18 @@ fn client_config() -> ClientConfig {
 
 impl Connection {
     /// Connects and completes the handshake, within `timeout` (also each later request's).
-    pub async fn open(target: &Target, log: Arc<Log>, timeout: Duration) -> Result<Self, ClientError> {
+    pub async fn open(
+        target: &Target,
+        log: Arc<Log>,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
         match target {
-            Target::Program { command, args, env, cwd } => {
-                Self::open_program(command, args, env, cwd, log, timeout).await
-            }
+            Target::Program {
+                command,
+                args,
+                env,
+                cwd,
+            } => Self::open_program(command, args, env, cwd, log, timeout).await,
             Target::Http { url, headers } => Self::open_http(url, headers, log, timeout).await,
         }
     }
@@ -107,7 +117,9 @@ impl Connection {
         let (Some(mut stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(ClientError::Start("the server's pipes could not be opened".into()));
+            return Err(ClientError::Start(
+                "the server's pipes could not be opened".into(),
+            ));
         };
         let (ours, theirs) = tokio::io::duplex(1 << 20);
         let (from_rmcp, to_rmcp) = tokio::io::split(theirs);
@@ -146,9 +158,13 @@ impl Connection {
                         if text.is_empty() {
                             continue;
                         }
-                        if serde_json::from_slice::<serde_json::Value>(text).is_ok_and(|v| v.is_object()) {
+                        if serde_json::from_slice::<serde_json::Value>(text)
+                            .is_ok_and(|v| v.is_object())
+                        {
                             received.message("received", text);
-                            if to_rmcp.write_all(text).await.is_err() || to_rmcp.write_all(b"\n").await.is_err() {
+                            if to_rmcp.write_all(text).await.is_err()
+                                || to_rmcp.write_all(b"\n").await.is_err()
+                            {
                                 break;
                             }
                         } else {
@@ -195,13 +211,16 @@ impl Connection {
         use rmcp::transport::StreamableHttpClientTransport;
         let mut custom = std::collections::HashMap::new();
         for (name, value) in headers {
-            let bad = |what: &str| ClientError::Start(format!("the header {name:?} has an invalid {what}"));
+            let bad = |what: &str| {
+                ClientError::Start(format!("the header {name:?} has an invalid {what}"))
+            };
             custom.insert(
                 reqwest::header::HeaderName::try_from(name.as_str()).map_err(|_| bad("name"))?,
                 reqwest::header::HeaderValue::try_from(value.as_str()).map_err(|_| bad("value"))?,
             );
         }
-        let config = StreamableHttpClientTransportConfig::with_uri(url.to_string()).custom_headers(custom);
+        let config =
+            StreamableHttpClientTransportConfig::with_uri(url.to_string()).custom_headers(custom);
         let transport = StreamableHttpClientTransport::from_config(config);
         log.note(format!("connecting to {url}"));
         let logged = super::log::Logged::new(transport, log.clone());
@@ -209,13 +228,27 @@ impl Connection {
         Ok(Self::ready(service, None, log, timeout))
     }
 
-    fn ready(service: RunningService<RoleClient, ClientConfig>, pgid: Option<u32>, log: Arc<Log>, timeout: Duration) -> Self {
+    fn ready(
+        service: RunningService<RoleClient, ClientConfig>,
+        pgid: Option<u32>,
+        log: Arc<Log>,
+        timeout: Duration,
+    ) -> Self {
         let peer = service.peer().clone();
-        Self { service, peer, pgid, log, timeout }
+        Self {
+            service,
+            peer,
+            pgid,
+            log,
+            timeout,
+        }
     }
 
     /// A request with the connection's timeout; a server that went away says how.
-    async fn within<T>(&self, request: impl std::future::Future<Output = Result<T, rmcp::ServiceError>>) -> Result<T, ClientError> {
+    async fn within<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, rmcp::ServiceError>>,
+    ) -> Result<T, ClientError> {
         match tokio::time::timeout(self.timeout, request).await {
             Err(_) => Err(ClientError::Timeout(self.timeout.as_secs())),
             Ok(Ok(value)) => Ok(value),
@@ -227,7 +260,10 @@ impl Connection {
     pub async fn discover(&self) -> Discovery {
         let mut d = Discovery::default();
         let info = self.peer.peer_info();
-        let caps = info.as_ref().map(|i| i.capabilities.clone()).unwrap_or_default();
+        let caps = info
+            .as_ref()
+            .map(|i| i.capabilities.clone())
+            .unwrap_or_default();
         if let Some(info) = &info {
             d.protocol_version = Some(info.protocol_version.to_string());
             d.instructions = info.instructions.clone();
@@ -246,7 +282,10 @@ impl Connection {
                             title: t.title.clone(),
                             description: t.description.as_ref().map(|s| s.to_string()),
                             input_schema: serde_json::Value::Object((*t.input_schema).clone()),
-                            output_schema: t.output_schema.as_ref().map(|s| serde_json::Value::Object((**s).clone())),
+                            output_schema: t
+                                .output_schema
+                                .as_ref()
+                                .map(|s| serde_json::Value::Object((**s).clone())),
                         })
                         .collect()
                 }
@@ -331,19 +370,32 @@ impl Connection {
 
     pub async fn read_resource(&self, uri: &str) -> Result<Vec<ResourcePart>, ClientError> {
         let result = self
-            .within(self.service.read_resource(ReadResourceRequestParams::new(uri.to_string())))
+            .within(
+                self.service
+                    .read_resource(ReadResourceRequestParams::new(uri.to_string())),
+            )
             .await?;
         Ok(result
             .contents
             .into_iter()
             .filter_map(|c| match c {
-                ResourceContents::TextResourceContents { uri, mime_type, text, .. } => Some(ResourcePart {
+                ResourceContents::TextResourceContents {
+                    uri,
+                    mime_type,
+                    text,
+                    ..
+                } => Some(ResourcePart {
                     uri,
                     mime_type,
                     text: Some(text),
                     blob: None,
                 }),
-                ResourceContents::BlobResourceContents { uri, mime_type, blob, .. } => Some(ResourcePart {
+                ResourceContents::BlobResourceContents {
+                    uri,
+                    mime_type,
+                    blob,
+                    ..
+                } => Some(ResourcePart {
                     uri,
                     mime_type,
                     text: None,
@@ -354,7 +406,11 @@ impl Connection {
             .collect())
     }
 
-    pub async fn get_prompt(&self, name: &str, arguments: &BTreeMap<String, String>) -> Result<PromptResult, ClientError> {
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: &BTreeMap<String, String>,
+    ) -> Result<PromptResult, ClientError> {
         let args: serde_json::Map<String, serde_json::Value> = arguments
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
@@ -369,7 +425,10 @@ impl Connection {
 
     /// Ends the connection: a program's whole process group goes with it.
     pub async fn close(mut self) {
-        let _ = self.service.close_with_timeout(Duration::from_secs(2)).await;
+        let _ = self
+            .service
+            .close_with_timeout(Duration::from_secs(2))
+            .await;
         if let Some(pgid) = self.pgid {
             crate::base::process_group::terminate_group(pgid, Duration::from_secs(2)).await;
         }
@@ -387,7 +446,11 @@ impl Drop for Connection {
 }
 
 /// The handshake within `timeout`, its failure said in words (with what the log saw).
-async fn handshake<F, E>(start: F, log: &Log, timeout: Duration) -> Result<RunningService<RoleClient, ClientConfig>, ClientError>
+async fn handshake<F, E>(
+    start: F,
+    log: &Log,
+    timeout: Duration,
+) -> Result<RunningService<RoleClient, ClientConfig>, ClientError>
 where
     F: std::future::Future<Output = Result<RunningService<RoleClient, ClientConfig>, E>>,
     E: std::fmt::Display,
@@ -397,9 +460,25 @@ where
             log.note("connected".to_string());
             Ok(service)
         }
-        Ok(Err(e)) => Err(ClientError::Handshake(explain(&format!("the handshake failed: {e}"), log))),
+        Ok(Err(e)) => {
+            // The connection closed: most likely the program ended; give its exit a moment to
+            // be seen, so the message can say so.
+            for _ in 0..20 {
+                if log.exit_status().is_some() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            Err(ClientError::Handshake(explain(
+                &format!("the handshake failed: {e}"),
+                log,
+            )))
+        }
         Err(_) => Err(ClientError::Handshake(explain(
-            &format!("the server did not answer the handshake within {} s", timeout.as_secs()),
+            &format!(
+                "the server did not answer the handshake within {} s",
+                timeout.as_secs()
+            ),
             log,
         ))),
     }
@@ -425,9 +504,13 @@ fn explain(what: &str, log: &Log) -> String {
 
 fn service_error(e: rmcp::ServiceError, log: &Log) -> ClientError {
     match e {
-        rmcp::ServiceError::McpError(data) => ClientError::Server(format!("{} (code {})", data.message, data.code.0)),
+        rmcp::ServiceError::McpError(data) => {
+            ClientError::Server(format!("{} (code {})", data.message, data.code.0))
+        }
         rmcp::ServiceError::Timeout { timeout } => ClientError::Timeout(timeout.as_secs()),
-        rmcp::ServiceError::TransportClosed => ClientError::Closed(explain("the server went away", log)),
+        rmcp::ServiceError::TransportClosed => {
+            ClientError::Closed(explain("the server went away", log))
+        }
         other => ClientError::Closed(explain(&other.to_string(), log)),
     }
 }

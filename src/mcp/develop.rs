@@ -3,7 +3,9 @@
 
 use super::config::{Change, Location};
 use super::service::{encode_id, valid_name, Mcp};
-use super::types::{Inspection, McpServerInput, Scaffolded, ScaffoldRequest, Scope, TestResult, Transport};
+use super::types::{
+    Inspection, McpServerInput, ScaffoldRequest, Scaffolded, Scope, TestResult, Transport,
+};
 use crate::base::error::DomainError;
 use crate::projects::types::{slug, CreateProject};
 use std::path::Path;
@@ -31,7 +33,9 @@ impl Mcp {
             DomainError::Invalid("only a server that belongs to a folder can be rebuilt".into())
         })?;
         let project_id = server.project_id.clone().ok_or_else(|| {
-            DomainError::Invalid(format!("{folder} is not a project: register it to rebuild there"))
+            DomainError::Invalid(format!(
+                "{folder} is not a project: register it to rebuild there"
+            ))
         })?;
         let command = build_command(Path::new(&folder)).ok_or_else(|| {
             DomainError::Invalid(format!(
@@ -42,13 +46,22 @@ impl Mcp {
         self.inspector.note(id, format!("building: {command}"));
         let run = self
             .scripts
-            .start(&project_id, None, "build", &command, folder.clone().into(), Default::default())
+            .start(
+                &project_id,
+                None,
+                "build",
+                &command,
+                folder.clone().into(),
+                Default::default(),
+            )
             .await?;
         let finished = self.wait_for(&run.id, id).await?;
         if finished.exit_code != Some(0) {
             let why = format!(
                 "the build failed ({}); its output is in the log",
-                finished.exit_code.map_or("stopped".to_string(), |c| format!("exit {c}"))
+                finished
+                    .exit_code
+                    .map_or("stopped".to_string(), |c| format!("exit {c}"))
             );
             self.inspector.fail(id, why);
             return Ok(self.inspector.inspection(id));
@@ -58,7 +71,11 @@ impl Mcp {
     }
 
     /// Follows build `run` to its end, copying each line into server `id`'s log.
-    async fn wait_for(&self, run: &str, id: &str) -> Result<crate::worktrees::types::ScriptRun, DomainError> {
+    async fn wait_for(
+        &self,
+        run: &str,
+        id: &str,
+    ) -> Result<crate::worktrees::types::ScriptRun, DomainError> {
         let deadline = tokio::time::Instant::now() + BUILD_TIMEOUT + Duration::from_secs(30);
         let Some((_, feed)) = self.scripts.watch(run).await? else {
             return Err(DomainError::Internal("the build vanished".into()));
@@ -67,7 +84,9 @@ impl Mcp {
             loop {
                 match tokio::time::timeout_at(deadline, feed.recv()).await {
                     Ok(Ok(Some(line))) => self.inspector.note(id, format!("build: {line}")),
-                    Ok(Ok(None)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => break,
+                    Ok(Ok(None)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => {
+                        break
+                    }
                     Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
                     Err(_) => break,
                 }
@@ -92,7 +111,10 @@ impl Mcp {
                 req.name
             )));
         }
-        if !super::types::TEMPLATES.iter().any(|(t, _)| *t == req.template) {
+        if !super::types::TEMPLATES
+            .iter()
+            .any(|(t, _)| *t == req.template)
+        {
             return Err(DomainError::Invalid(format!(
                 "there is no MCP server template {:?}: use python or rust",
                 req.template
@@ -117,7 +139,10 @@ impl Mcp {
                 vec![folder.join("server.py").display().to_string()],
             ),
         };
-        let location = Location { scope: Scope::Local, folder: Some(project.path.clone()) };
+        let location = Location {
+            scope: Scope::Local,
+            folder: Some(project.path.clone()),
+        };
         let input = McpServerInput {
             name: req.name.clone(),
             scope: Some(Scope::Local),
@@ -128,7 +153,8 @@ impl Mcp {
         };
         // Not built yet: its command appears once "Rebuild" ran.
         let config = super::service::config_unchecked(&input)?;
-        self.write_entry(&location, &req.name, Change::Create(config)).await?;
+        self.write_entry(&location, &req.name, Change::Create(config))
+            .await?;
         let server = self.get(&encode_id(&location, &req.name)).await?;
         Ok(Scaffolded {
             project_id: project.id,

@@ -55,7 +55,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/mcp/servers/{id}", tag = "mcp",
     params(("id" = String, Path, description = "Server id")),
     responses((status = 200, description = "The server", body = McpServer), (status = 404, description = "No such server")))]
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<McpServer>, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<McpServer>, AppError> {
     Ok(Json(state.mcp.get(&id).await?))
 }
 
@@ -75,7 +78,10 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/mcp/servers/{id}", tag = "mcp",
     params(("id" = String, Path, description = "Server id")),
     responses((status = 200, description = "Removed from its config file"), (status = 404, description = "No such server")))]
-pub async fn remove(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, AppError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, AppError> {
     state.mcp.delete(&id).await?;
     Ok(Json(serde_json::json!({"removed": id})))
 }
@@ -84,7 +90,10 @@ pub async fn remove(State(state): State<AppState>, Path(id): Path<String>) -> Re
 #[utoipa::path(post, path = "/api/mcp/servers/{id}/test", tag = "mcp",
     params(("id" = String, Path, description = "Server id")),
     responses((status = 200, description = "The outcome (ok or why not)", body = TestResult), (status = 404, description = "No such server")))]
-pub async fn test(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TestResult>, AppError> {
+pub async fn test(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TestResult>, AppError> {
     Ok(Json(state.mcp.test(&id).await?))
 }
 
@@ -93,7 +102,10 @@ pub async fn test(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 #[utoipa::path(post, path = "/api/mcp/servers/{id}/connection", tag = "mcp",
     params(("id" = String, Path, description = "Server id")),
     responses((status = 200, description = "Connected, or why not", body = Inspection), (status = 404, description = "No such server")))]
-pub async fn connect(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Inspection>, AppError> {
+pub async fn connect(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Inspection>, AppError> {
     Ok(Json(state.mcp.connect(&id).await?))
 }
 
@@ -145,7 +157,13 @@ pub async fn call(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ToolCall>,
 ) -> Result<Json<CallRecord>, AppError> {
-    Ok(Json(state.mcp.inspector.call_tool(&id, &req.tool, req.arguments).await?))
+    Ok(Json(
+        state
+            .mcp
+            .inspector
+            .call_tool(&id, &req.tool, req.arguments)
+            .await?,
+    ))
 }
 
 /// Reads a resource from the connected server.
@@ -157,7 +175,9 @@ pub async fn read(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReadRequest>,
 ) -> Result<Json<Vec<ResourcePart>>, AppError> {
-    Ok(Json(state.mcp.inspector.read_resource(&id, &req.uri).await?))
+    Ok(Json(
+        state.mcp.inspector.read_resource(&id, &req.uri).await?,
+    ))
 }
 
 /// Renders a prompt of the connected server.
@@ -169,7 +189,13 @@ pub async fn prompt(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PromptRequest>,
 ) -> Result<Json<PromptResult>, AppError> {
-    Ok(Json(state.mcp.inspector.get_prompt(&id, &req.name, &req.arguments).await?))
+    Ok(Json(
+        state
+            .mcp
+            .inspector
+            .get_prompt(&id, &req.name, &req.arguments)
+            .await?,
+    ))
 }
 
 /// Builds the server's folder again (cargo, pip or npm, by what is there) and reconnects; the
@@ -178,7 +204,10 @@ pub async fn prompt(
     params(("id" = String, Path, description = "Server id")),
     responses((status = 200, description = "Rebuilt and reconnected, or why not", body = Inspection),
         (status = 404, description = "No such server"), (status = 422, description = "Nothing to build")))]
-pub async fn rebuild(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Inspection>, AppError> {
+pub async fn rebuild(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Inspection>, AppError> {
     Ok(Json(state.mcp.rebuild(&id).await?))
 }
 

@@ -3,7 +3,10 @@
 
 use super::client::{ClientError, Connection, Target};
 use super::log::Log;
-use super::types::{CallRecord, ConnectionState, Discovery, Inspection, LogEntry, PromptResult, ResourcePart, TestResult};
+use super::types::{
+    CallRecord, ConnectionState, Discovery, Inspection, LogEntry, PromptResult, ResourcePart,
+    TestResult,
+};
 use crate::base::clock::{format_ts, now_ms};
 use crate::base::error::DomainError;
 use std::collections::{BTreeMap, HashMap};
@@ -50,7 +53,10 @@ impl Slot {
 impl Inspector {
     /// `timeout` bounds the handshake and each request.
     pub fn start(timeout: Duration, shutdown: tokio_util::sync::CancellationToken) -> Self {
-        let inspector = Self { slots: Arc::default(), timeout };
+        let inspector = Self {
+            slots: Arc::default(),
+            timeout,
+        };
         let me = inspector.clone();
         tokio::spawn(async move {
             loop {
@@ -150,7 +156,11 @@ impl Inspector {
 
     /// Log entries after `since`.
     pub fn log(&self, id: &str, since: u64) -> Vec<LogEntry> {
-        let log = self.slots.lock().ok().and_then(|s| s.get(id).map(|s| s.log.clone()));
+        let log = self
+            .slots
+            .lock()
+            .ok()
+            .and_then(|s| s.get(id).map(|s| s.log.clone()));
         log.map(|l| l.since(since, 1000)).unwrap_or_default()
     }
 
@@ -186,7 +196,11 @@ impl Inspector {
         Ok(record)
     }
 
-    pub async fn read_resource(&self, id: &str, uri: &str) -> Result<Vec<ResourcePart>, DomainError> {
+    pub async fn read_resource(
+        &self,
+        id: &str,
+        uri: &str,
+    ) -> Result<Vec<ResourcePart>, DomainError> {
         let connection = self.live(id)?;
         connection.read_resource(uri).await.map_err(request_error)
     }
@@ -198,7 +212,10 @@ impl Inspector {
         arguments: &BTreeMap<String, String>,
     ) -> Result<PromptResult, DomainError> {
         let connection = self.live(id)?;
-        connection.get_prompt(name, arguments).await.map_err(request_error)
+        connection
+            .get_prompt(name, arguments)
+            .await
+            .map_err(request_error)
     }
 
     /// Closes server `id`'s connection (a program stops).
@@ -231,14 +248,21 @@ impl Inspector {
     }
 
     fn live(&self, id: &str) -> Result<Arc<Connection>, DomainError> {
-        let mut slots = self.slots.lock().map_err(|_| DomainError::Internal("the inspector is unavailable".into()))?;
-        let slot = slots.get_mut(id).filter(|s| s.state == ConnectionState::Connected);
+        let mut slots = self
+            .slots
+            .lock()
+            .map_err(|_| DomainError::Internal("the inspector is unavailable".into()))?;
+        let slot = slots
+            .get_mut(id)
+            .filter(|s| s.state == ConnectionState::Connected);
         match slot.and_then(|s| {
             s.used = Instant::now();
             s.connection.clone()
         }) {
             Some(c) => Ok(c),
-            None => Err(DomainError::Conflict("not connected to this server: connect first".into())),
+            None => Err(DomainError::Conflict(
+                "not connected to this server: connect first".into(),
+            )),
         }
     }
 
@@ -273,7 +297,11 @@ impl Inspector {
     }
 
     async fn close_all(&self) {
-        let all: Vec<String> = self.slots.lock().map(|s| s.keys().cloned().collect()).unwrap_or_default();
+        let all: Vec<String> = self
+            .slots
+            .lock()
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default();
         for id in all {
             self.disconnect(&id).await;
         }
@@ -282,10 +310,9 @@ impl Inspector {
 
 /// Closes a connection once nothing else holds it (a request in flight finishes first).
 async fn close(connection: Arc<Connection>) {
-    match Arc::try_unwrap(connection) {
-        Ok(c) => c.close().await,
-        // Still in use by a request: it is closed when that one drops it.
-        Err(_) => {}
+    // Still in use by a request: it is closed (its program killed) when that one drops it.
+    if let Ok(c) = Arc::try_unwrap(connection) {
+        c.close().await;
     }
 }
 

@@ -7,7 +7,9 @@ use super::api::{
     mcp_log, read_mcp_resource, read_mcp_server, rebuild_mcp_server,
 };
 use super::schema_form_ui::SchemaForm;
-use super::types::{CallRecord, ConnectionState, Discovery, Inspection, LogEntry, McpServer, ResourcePart};
+use super::types::{
+    CallRecord, ConnectionState, Discovery, Inspection, LogEntry, McpServer, ResourcePart,
+};
 use crate::ui::Icon;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -112,11 +114,16 @@ fn Inspector(server: McpServer) -> impl IntoView {
     });
     let what = match &server.url {
         Some(url) => url.clone(),
-        None => format!("{} {}", server.command.clone().unwrap_or_default(), server.args.join(" ")),
+        None => format!(
+            "{} {}",
+            server.command.clone().unwrap_or_default(),
+            server.args.join(" ")
+        ),
     };
     let has_folder = server.project_id.is_some();
     let (c, r, d) = (id.clone(), id.clone(), id.clone());
-    let state = move || inspection.with(|i| i.as_ref().map_or(ConnectionState::Closed, |i| i.state));
+    let state =
+        move || inspection.with(|i| i.as_ref().map_or(ConnectionState::Closed, |i| i.state));
     let busy = act.pending();
     view! {
         <Title text=format!("{} · MCP", server.name)/>
@@ -212,12 +219,19 @@ fn ServerInfo(discovery: Discovery) -> impl IntoView {
 }
 
 #[component]
-fn Tools(id: String, discovery: Discovery, calls: Vec<CallRecord>, inspection: RwSignal<Option<Inspection>>) -> impl IntoView {
+fn Tools(
+    id: String,
+    discovery: Discovery,
+    calls: Vec<CallRecord>,
+    inspection: RwSignal<Option<Inspection>>,
+) -> impl IntoView {
     let selected = RwSignal::new(discovery.tools.first().map(|t| t.name.clone()));
     let tools = discovery.tools.clone();
-    let call = Action::new(move |(id, tool, args): &(String, String, serde_json::Map<String, serde_json::Value>)| {
-        call_mcp_tool(id.clone(), tool.clone(), args.clone())
-    });
+    let call = Action::new(
+        move |(id, tool, args): &(String, String, serde_json::Map<String, serde_json::Value>)| {
+            call_mcp_tool(id.clone(), tool.clone(), args.clone())
+        },
+    );
     Effect::new(move |_| {
         if let Some(Ok(record)) = call.value().get() {
             inspection.update(|i| {
@@ -278,8 +292,15 @@ fn Tools(id: String, discovery: Discovery, calls: Vec<CallRecord>, inspection: R
 /// A call's result: its content blocks (text as text, images shown, the rest as JSON).
 #[component]
 fn CallView(record: CallRecord) -> impl IntoView {
-    let blocks = record.result.as_ref().and_then(|r| r["content"].as_array().cloned()).unwrap_or_default();
-    let structured = record.result.as_ref().and_then(|r| r.get("structuredContent").cloned());
+    let blocks = record
+        .result
+        .as_ref()
+        .and_then(|r| r["content"].as_array().cloned())
+        .unwrap_or_default();
+    let structured = record
+        .result
+        .as_ref()
+        .and_then(|r| r.get("structuredContent").cloned());
     view! {
         <section class="card" data-testid="call-result" data-error=record.is_error.to_string()>
             <div class="flex flex-wrap items-baseline gap-2">
@@ -330,7 +351,8 @@ fn History(calls: Vec<CallRecord>) -> impl IntoView {
 
 #[component]
 fn Resources(id: String, discovery: Discovery) -> impl IntoView {
-    let read = Action::new(move |(id, uri): &(String, String)| read_mcp_resource(id.clone(), uri.clone()));
+    let read =
+        Action::new(move |(id, uri): &(String, String)| read_mcp_resource(id.clone(), uri.clone()));
     let uri = RwSignal::new(String::new());
     let read_id = id.clone();
     let go = move |u: String| {
@@ -388,13 +410,25 @@ fn Resources(id: String, discovery: Discovery) -> impl IntoView {
 
 /// A resource template with a field per `{variable}`, read once filled in.
 #[component]
-fn TemplateRow(template: String, name: String, go: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoView {
+fn TemplateRow(
+    template: String,
+    name: String,
+    go: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let names: Vec<String> = template
         .split('{')
         .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(v, _)| v.trim_start_matches(['+', '#', '?', '&', '/', '.', ';']).to_string()))
+        .filter_map(|s| {
+            s.split_once('}').map(|(v, _)| {
+                v.trim_start_matches(['+', '#', '?', '&', '/', '.', ';'])
+                    .to_string()
+            })
+        })
         .collect();
-    let values: Vec<(String, RwSignal<String>)> = names.into_iter().map(|n| (n, RwSignal::new(String::new()))).collect();
+    let values: Vec<(String, RwSignal<String>)> = names
+        .into_iter()
+        .map(|n| (n, RwSignal::new(String::new())))
+        .collect();
     let filled = {
         let (template, values) = (template.clone(), values.clone());
         move || {
@@ -426,7 +460,10 @@ fn TemplateRow(template: String, name: String, go: impl Fn(String) + Clone + Sen
 /// One part of a resource: text shown as text, binary offered as a download.
 #[component]
 fn Part(part: ResourcePart) -> impl IntoView {
-    let mime = part.mime_type.clone().unwrap_or_else(|| "application/octet-stream".into());
+    let mime = part
+        .mime_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
     match (part.text, part.blob) {
         (Some(text), _) => view! {
             <div>
@@ -456,9 +493,11 @@ fn Part(part: ResourcePart) -> impl IntoView {
 fn Prompts(id: String, discovery: Discovery) -> impl IntoView {
     let selected = RwSignal::new(discovery.prompts.first().map(|p| p.name.clone()));
     let prompts = discovery.prompts.clone();
-    let get = Action::new(move |(id, name, args): &(String, String, BTreeMap<String, String>)| {
-        get_mcp_prompt(id.clone(), name.clone(), args.clone())
-    });
+    let get = Action::new(
+        move |(id, name, args): &(String, String, BTreeMap<String, String>)| {
+            get_mcp_prompt(id.clone(), name.clone(), args.clone())
+        },
+    );
     let list = prompts.clone();
     view! {
         <div class="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]" data-testid="prompts">

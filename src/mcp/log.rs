@@ -28,7 +28,9 @@ struct Inner {
 
 impl Log {
     fn push(&self, kind: &str, text: String) {
-        let Ok(mut log) = self.inner.lock() else { return };
+        let Ok(mut log) = self.inner.lock() else {
+            return;
+        };
         log.next += 1;
         let entry = LogEntry {
             seq: log.next,
@@ -83,13 +85,22 @@ impl Log {
 
     /// Entries after `since`, at most `limit`, oldest first.
     pub fn since(&self, since: u64, limit: usize) -> Vec<LogEntry> {
-        let Ok(log) = self.inner.lock() else { return Vec::new() };
-        log.entries.iter().filter(|e| e.seq > since).take(limit).cloned().collect()
+        let Ok(log) = self.inner.lock() else {
+            return Vec::new();
+        };
+        log.entries
+            .iter()
+            .filter(|e| e.seq > since)
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     /// The newest `n` entries.
     pub fn tail(&self, n: usize) -> Vec<LogEntry> {
-        let Ok(log) = self.inner.lock() else { return Vec::new() };
+        let Ok(log) = self.inner.lock() else {
+            return Vec::new();
+        };
         let skip = log.entries.len().saturating_sub(n);
         log.entries.iter().skip(skip).cloned().collect()
     }
@@ -104,7 +115,9 @@ impl Log {
     }
 
     pub fn stderr_tail(&self, n: usize) -> Vec<String> {
-        let Ok(log) = self.inner.lock() else { return Vec::new() };
+        let Ok(log) = self.inner.lock() else {
+            return Vec::new();
+        };
         let skip = log.stderr.len().saturating_sub(n);
         log.stderr.iter().skip(skip).cloned().collect()
     }
@@ -154,7 +167,8 @@ where
 
     fn receive(
         &mut self,
-    ) -> impl std::future::Future<Output = Option<rmcp::service::RxJsonRpcMessage<rmcp::RoleClient>>> + Send {
+    ) -> impl std::future::Future<Output = Option<rmcp::service::RxJsonRpcMessage<rmcp::RoleClient>>>
+           + Send {
         let log = self.log.clone();
         let next = self.inner.receive();
         async move {

@@ -42,7 +42,10 @@ fn ScaffoldForm(on_close: Callback<()>) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(made)) = make.value().get() {
             // The inspector builds it, then connects.
-            navigate(&format!("/mcp/{}?build=1", made.server.id), Default::default());
+            navigate(
+                &format!("/mcp/{}?build=1", made.server.id),
+                Default::default(),
+            );
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

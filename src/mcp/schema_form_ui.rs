@@ -135,7 +135,8 @@ pub fn SchemaForm(
         // Carry what was typed over to the other view.
         if !raw.get_untracked() {
             if let Ok(args) = stored.with_value(|f| arguments(f)) {
-                raw_text.set(serde_json::to_string_pretty(&Value::Object(args)).unwrap_or_default());
+                raw_text
+                    .set(serde_json::to_string_pretty(&Value::Object(args)).unwrap_or_default());
             }
         }
         raw.update(|r| *r = !*r);
@@ -167,7 +168,13 @@ pub fn SchemaForm(
 
 #[component]
 fn FieldInput(field: Field) -> impl IntoView {
-    let Field { name, kind, required, description, value } = field;
+    let Field {
+        name,
+        kind,
+        required,
+        description,
+        value,
+    } = field;
     let label = format!("{name}{}", if required { " *" } else { "" });
     let input = match kind {
         Kind::Boolean => view! {

@@ -11,8 +11,16 @@ use std::collections::BTreeMap;
 
 const SCOPES: [(Scope, &str, &str); 3] = [
     (Scope::User, "User", "Every folder, for you: ~/.claude.json"),
-    (Scope::Local, "Local", "One folder, for you only: ~/.claude.json, under that folder"),
-    (Scope::Project, "Project", "One folder, shared with whoever checks it out: its .mcp.json"),
+    (
+        Scope::Local,
+        "Local",
+        "One folder, for you only: ~/.claude.json, under that folder",
+    ),
+    (
+        Scope::Project,
+        "Project",
+        "One folder, shared with whoever checks it out: its .mcp.json",
+    ),
 ];
 
 /// The servers (all, or those a session in `project` gets), with an Add button.
@@ -20,7 +28,9 @@ const SCOPES: [(Scope, &str, &str); 3] = [
 pub fn ServerList(#[prop(optional, into)] project: Option<String>) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let adding = RwSignal::new(false);
-    let query = McpServerQuery { project: project.clone() };
+    let query = McpServerQuery {
+        project: project.clone(),
+    };
     let servers = Resource::new(move || (query.clone(), tick.get()), |(q, _)| mcp_servers(q));
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     let for_project = project.clone();
@@ -102,7 +112,12 @@ fn ServerCard(server: McpServer, refresh: Callback<()>) -> impl IntoView {
         Transport::Http => "http",
         Transport::Sse => "sse",
     };
-    let secrets: Vec<String> = server.env.keys().chain(server.headers.keys()).cloned().collect();
+    let secrets: Vec<String> = server
+        .env
+        .keys()
+        .chain(server.headers.keys())
+        .cloned()
+        .collect();
     let (test_id, remove_id) = (id.clone(), id.clone());
     let edited = server.clone();
     let question = format!("Remove {} from {}?", server.name, server.file);
@@ -164,12 +179,18 @@ fn TestOutcome(result: TestResult) -> impl IntoView {
     let text = if ok {
         format!(
             "Connected to {} in {} ms: {} tool(s).",
-            result.server_name.clone().unwrap_or_else(|| "the server".into()),
+            result
+                .server_name
+                .clone()
+                .unwrap_or_else(|| "the server".into()),
             result.duration_ms,
             result.tools
         )
     } else {
-        result.error.clone().unwrap_or_else(|| "It did not work.".into())
+        result
+            .error
+            .clone()
+            .unwrap_or_else(|| "It did not work.".into())
     };
     view! {
         <div class=if ok { "text-sm text-emerald-700 dark:text-emerald-300" } else { "text-sm text-red-600" }
@@ -186,25 +207,36 @@ fn TestOutcome(result: TestResult) -> impl IntoView {
 fn pairs(text: &str, separator: char, what: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (k, v) = line
-            .split_once(separator)
-            .ok_or_else(|| format!("{what}: write each as NAME{separator}value (the line {line:?})"))?;
+        let (k, v) = line.split_once(separator).ok_or_else(|| {
+            format!("{what}: write each as NAME{separator}value (the line {line:?})")
+        })?;
         out.insert(k.trim().to_string(), v.trim().to_string());
     }
     Ok(out)
 }
 
 fn lines_of(map: &BTreeMap<String, String>, separator: &str) -> String {
-    map.iter().map(|(k, v)| format!("{k}{separator}{v}")).collect::<Vec<_>>().join("\n")
+    map.iter()
+        .map(|(k, v)| format!("{k}{separator}{v}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Adds a server (`server` None) or changes one. `on_done(saved)`.
 #[component]
-fn ServerForm(server: Option<McpServer>, project: Option<String>, on_done: Callback<bool>) -> impl IntoView {
+fn ServerForm(
+    server: Option<McpServer>,
+    project: Option<String>,
+    on_done: Callback<bool>,
+) -> impl IntoView {
     let editing = server.clone();
     let s = server.clone();
     let name = RwSignal::new(s.as_ref().map(|s| s.name.clone()).unwrap_or_default());
-    let scope = RwSignal::new(if project.is_some() { "project".to_string() } else { "local".to_string() });
+    let scope = RwSignal::new(if project.is_some() {
+        "project".to_string()
+    } else {
+        "local".to_string()
+    });
     let project_id = RwSignal::new(project.clone().unwrap_or_default());
     let transport = RwSignal::new(
         s.as_ref()
@@ -216,11 +248,23 @@ fn ServerForm(server: Option<McpServer>, project: Option<String>, on_done: Callb
             .unwrap_or("stdio")
             .to_string(),
     );
-    let command = RwSignal::new(s.as_ref().and_then(|s| s.command.clone()).unwrap_or_default());
+    let command = RwSignal::new(
+        s.as_ref()
+            .and_then(|s| s.command.clone())
+            .unwrap_or_default(),
+    );
     let args = RwSignal::new(s.as_ref().map(|s| s.args.join("\n")).unwrap_or_default());
-    let env = RwSignal::new(s.as_ref().map(|s| lines_of(&s.env, "=")).unwrap_or_default());
+    let env = RwSignal::new(
+        s.as_ref()
+            .map(|s| lines_of(&s.env, "="))
+            .unwrap_or_default(),
+    );
     let url = RwSignal::new(s.as_ref().and_then(|s| s.url.clone()).unwrap_or_default());
-    let headers = RwSignal::new(s.as_ref().map(|s| lines_of(&s.headers, ": ")).unwrap_or_default());
+    let headers = RwSignal::new(
+        s.as_ref()
+            .map(|s| lines_of(&s.headers, ": "))
+            .unwrap_or_default(),
+    );
     let error = RwSignal::new(None::<String>);
     let projects = LocalResource::new(list_projects);
     let save = Action::new(move |(id, input): &(Option<String>, McpServerInput)| {
@@ -237,7 +281,10 @@ fn ServerForm(server: Option<McpServer>, project: Option<String>, on_done: Callb
         ev.prevent_default();
         error.set(None);
         let t = transport.get_untracked();
-        let (env_map, header_map) = match (pairs(&env.get_untracked(), '=', "Environment"), pairs(&headers.get_untracked(), ':', "Headers")) {
+        let (env_map, header_map) = match (
+            pairs(&env.get_untracked(), '=', "Environment"),
+            pairs(&headers.get_untracked(), ':', "Headers"),
+        ) {
             (Ok(e), Ok(h)) => (e, h),
             (Err(m), _) | (_, Err(m)) => {
                 error.set(Some(m));
@@ -260,19 +307,36 @@ fn ServerForm(server: Option<McpServer>, project: Option<String>, on_done: Callb
                 "sse" => Transport::Sse,
                 _ => Transport::Stdio,
             },
-            command: if stdio { some(command.get_untracked()) } else { None },
+            command: if stdio {
+                some(command.get_untracked())
+            } else {
+                None
+            },
             args: if stdio {
-                args.get_untracked().lines().map(str::trim).filter(|a| !a.is_empty()).map(str::to_string).collect()
+                args.get_untracked()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect()
             } else {
                 Vec::new()
             },
             env: if stdio { env_map } else { BTreeMap::new() },
-            url: if stdio { None } else { some(url.get_untracked()) },
+            url: if stdio {
+                None
+            } else {
+                some(url.get_untracked())
+            },
             headers: if stdio { BTreeMap::new() } else { header_map },
         };
         save.dispatch((id.clone(), input));
     };
-    let title = if is_new { "Add an MCP server" } else { "Change the server" };
+    let title = if is_new {
+        "Add an MCP server"
+    } else {
+        "Change the server"
+    };
     view! {
         <form class="card grid gap-3" data-testid="mcp-server-form" on:submit=submit>
             <h3 class="font-medium">{title}</h3>

@@ -71,7 +71,9 @@ impl Mcp {
             .into_iter()
             .filter(|e| match &only {
                 None => true,
-                Some(p) => e.location.scope == Scope::User || e.location.folder.as_deref() == Some(&p.path),
+                Some(p) => {
+                    e.location.scope == Scope::User || e.location.folder.as_deref() == Some(&p.path)
+                }
             })
             .map(|e| shown(&e, &projects))
             .collect();
@@ -87,7 +89,10 @@ impl Mcp {
         })
     }
 
-    async fn read(&self, projects: &[ProjectRecord]) -> Result<(Vec<Entry>, Vec<(PathBuf, String)>), DomainError> {
+    async fn read(
+        &self,
+        projects: &[ProjectRecord],
+    ) -> Result<(Vec<Entry>, Vec<(PathBuf, String)>), DomainError> {
         let claude_json = self.claude_json.clone();
         let folders: Vec<String> = projects.iter().map(|p| p.path.clone()).collect();
         tokio::task::spawn_blocking(move || config::read_all(&claude_json, &folders))
@@ -97,10 +102,14 @@ impl Mcp {
 
     /// Server `id`, with its secrets.
     async fn entry(&self, id: &str) -> Result<(Entry, Vec<ProjectRecord>), DomainError> {
-        let (location, name) = decode_id(id).ok_or_else(|| DomainError::NotFound(format!("no MCP server {id}")))?;
+        let (location, name) =
+            decode_id(id).ok_or_else(|| DomainError::NotFound(format!("no MCP server {id}")))?;
         let projects = self.projects.records().await?;
         let (entries, problems) = self.read(&projects).await?;
-        match entries.into_iter().find(|e| e.location == location && e.name == name) {
+        match entries
+            .into_iter()
+            .find(|e| e.location == location && e.name == name)
+        {
             Some(e) => Ok((e, projects)),
             None => {
                 let file = location.file(&self.claude_json);
@@ -124,7 +133,8 @@ impl Mcp {
         let projects = self.projects.records().await?;
         let location = self.location_of(&input, &projects)?;
         let config = config_of(&input, None, true)?;
-        self.write_entry(&location, &input.name, Change::Create(config)).await?;
+        self.write_entry(&location, &input.name, Change::Create(config))
+            .await?;
         self.get(&encode_id(&location, &input.name)).await
     }
 
@@ -134,7 +144,8 @@ impl Mcp {
         let (entry, _) = self.entry(id).await?;
         if input.scope.is_some_and(|s| s != entry.location.scope) {
             return Err(DomainError::Invalid(
-                "a server's scope cannot be changed: add it in the other scope and remove this one".into(),
+                "a server's scope cannot be changed: add it in the other scope and remove this one"
+                    .into(),
             ));
         }
         let config = config_of(&input, Some(&entry.config), true)?;
@@ -142,20 +153,28 @@ impl Mcp {
             from: entry.name.clone(),
             config,
         };
-        self.write_entry(&entry.location, &input.name, change).await?;
+        self.write_entry(&entry.location, &input.name, change)
+            .await?;
         self.inspector.forget(id).await;
         self.get(&encode_id(&entry.location, &input.name)).await
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), DomainError> {
         let (entry, _) = self.entry(id).await?;
-        self.write_entry(&entry.location, &entry.name, Change::Remove).await?;
+        self.write_entry(&entry.location, &entry.name, Change::Remove)
+            .await?;
         self.inspector.forget(id).await;
         Ok(())
     }
 
-    pub(super) async fn write_entry(&self, location: &Location, name: &str, change: Change) -> Result<(), DomainError> {
-        let (claude_json, location, name) = (self.claude_json.clone(), location.clone(), name.to_string());
+    pub(super) async fn write_entry(
+        &self,
+        location: &Location,
+        name: &str,
+        change: Change,
+    ) -> Result<(), DomainError> {
+        let (claude_json, location, name) =
+            (self.claude_json.clone(), location.clone(), name.to_string());
         tokio::task::spawn_blocking(move || config::write(&claude_json, &location, &name, &change))
             .await
             .map_err(|_| DomainError::Internal("writing the MCP configuration stopped".into()))??;
@@ -168,7 +187,11 @@ impl Mcp {
         target_of(&entry, &self.claude_json)
     }
 
-    fn location_of(&self, input: &McpServerInput, projects: &[ProjectRecord]) -> Result<Location, DomainError> {
+    fn location_of(
+        &self,
+        input: &McpServerInput,
+        projects: &[ProjectRecord],
+    ) -> Result<Location, DomainError> {
         let scope = input.scope.unwrap_or(Scope::Local);
         let folder = match (&input.project_id, &input.folder) {
             (Some(id), _) => Some(
@@ -181,19 +204,27 @@ impl Mcp {
             (None, Some(folder)) => {
                 let path = Path::new(folder.trim());
                 if !path.is_absolute() || !path.is_dir() {
-                    return Err(DomainError::Invalid(format!("{folder} is not a folder on this machine")));
+                    return Err(DomainError::Invalid(format!(
+                        "{folder} is not a folder on this machine"
+                    )));
                 }
                 Some(path.display().to_string())
             }
             (None, None) => None,
         };
         match (scope, folder) {
-            (Scope::User, _) => Ok(Location { scope, folder: None }),
+            (Scope::User, _) => Ok(Location {
+                scope,
+                folder: None,
+            }),
             (_, None) => Err(DomainError::Invalid(format!(
                 "a {} server belongs to a folder: give project_id (or folder)",
                 scope.as_str()
             ))),
-            (_, Some(folder)) => Ok(Location { scope, folder: Some(folder) }),
+            (_, Some(folder)) => Ok(Location {
+                scope,
+                folder: Some(folder),
+            }),
         }
     }
 }
@@ -209,7 +240,9 @@ pub fn encode_id(location: &Location, name: &str) -> String {
 }
 
 pub fn decode_id(id: &str) -> Option<(Location, String)> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id).ok()?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .ok()?;
     let raw = String::from_utf8(raw).ok()?;
     let mut parts = raw.splitn(3, '\n');
     let scope = match parts.next()? {
@@ -225,7 +258,11 @@ pub fn decode_id(id: &str) -> Option<(Location, String)> {
 
 /// A name Claude Code accepts, and that makes tool names `mcp__<name>__<tool>` read right.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The entry for a server not built yet (a scaffolded one): its command is not looked for.
@@ -251,7 +288,9 @@ fn config_of(
     let kept = |key: &str, name: &str| -> Option<String> {
         existing?.get(key)?.get(name)?.as_str().map(str::to_string)
     };
-    let resolve = |key: &str, values: &BTreeMap<String, String>| -> Result<Map<String, Value>, DomainError> {
+    let resolve = |key: &str,
+                   values: &BTreeMap<String, String>|
+     -> Result<Map<String, Value>, DomainError> {
         let mut out = Map::new();
         for (name, value) in values {
             let value = if value == MASK {
@@ -274,10 +313,16 @@ fn config_of(
             if command.is_empty() {
                 return bad("a stdio server needs the command that starts it".into());
             }
-            if check_command && crate::base::claude::resolve_executable(Path::new(command)).is_none() {
+            if check_command
+                && crate::base::claude::resolve_executable(Path::new(command)).is_none()
+            {
                 return bad(format!(
                     "{command} is not an executable file{}",
-                    if command.contains('/') { "" } else { " on the server's PATH" }
+                    if command.contains('/') {
+                        ""
+                    } else {
+                        " on the server's PATH"
+                    }
                 ));
             }
             for name in input.env.keys() {
@@ -310,13 +355,19 @@ fn config_of(
             if input.command.is_some() || !input.args.is_empty() || !input.env.is_empty() {
                 return bad("a remote server has no command, arguments or environment".into());
             }
-            let kind = if input.transport == Transport::Http { "http" } else { "sse" };
+            let kind = if input.transport == Transport::Http {
+                "http"
+            } else {
+                "sse"
+            };
             config.insert("type".into(), kind.into());
             config.insert("url".into(), url.into());
             let headers = resolve("headers", &input.headers)?;
             for value in headers.values() {
                 if reqwest::header::HeaderValue::from_str(value.as_str().unwrap_or("")).is_err() {
-                    return bad("a header value may not hold line breaks or control characters".into());
+                    return bad(
+                        "a header value may not hold line breaks or control characters".into(),
+                    );
                 }
             }
             if !headers.is_empty() {
@@ -337,7 +388,9 @@ fn config_of(
 
 fn valid_env_name(name: &str) -> bool {
     let mut bytes = name.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
@@ -345,7 +398,14 @@ fn strings(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -377,15 +437,31 @@ fn shown(e: &Entry, projects: &[ProjectRecord]) -> McpServer {
         project_id: project.map(|p| p.id.clone()),
         project_name: project.map(|p| p.name.clone()),
         transport: transport_of(&e.config),
-        command: e.config.get("command").and_then(Value::as_str).map(str::to_string),
+        command: e
+            .config
+            .get("command")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         args: e
             .config
             .get("args")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         env: mask(strings(e.config.get("env"))),
-        url: e.config.get("url").and_then(Value::as_str).map(str::to_string),
+        url: e
+            .config
+            .get("url")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         headers: mask(strings(e.config.get("headers"))),
         file: e.file.display().to_string(),
     }
@@ -421,5 +497,79 @@ fn target_of(e: &Entry, claude_json: &Path) -> Result<Target, DomainError> {
         Transport::Sse => Err(DomainError::Invalid(
             "this server speaks the older SSE transport, which the inspector does not (Claude Code still uses it)".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_back_and_names_follow_the_rule() {
+        for location in [
+            Location {
+                scope: Scope::User,
+                folder: None,
+            },
+            Location {
+                scope: Scope::Local,
+                folder: Some("/home/u/a b/ü".into()),
+            },
+            Location {
+                scope: Scope::Project,
+                folder: Some("/p".into()),
+            },
+        ] {
+            let id = encode_id(&location, "my-server_2");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{id}"
+            );
+            assert_eq!(decode_id(&id), Some((location, "my-server_2".to_string())));
+        }
+        assert_eq!(decode_id("not-an-id"), None);
+        assert!(valid_name("fs") && valid_name("a-b_C9"));
+        assert!(
+            !valid_name("")
+                && !valid_name("a b")
+                && !valid_name("a/b")
+                && !valid_name(&"x".repeat(65))
+        );
+    }
+
+    #[test]
+    fn an_entry_is_written_as_claude_code_writes_it_keeping_unknown_keys_and_stored_secrets() {
+        let input = McpServerInput {
+            name: "s".into(),
+            transport: Transport::Http,
+            url: Some("https://example.com/mcp".into()),
+            headers: BTreeMap::from([("Authorization".into(), MASK.into())]),
+            ..Default::default()
+        };
+        let existing: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "type": "http", "url": "https://old", "oauth": {"clientId": "c"},
+            "headers": {"Authorization": "Bearer secret"}
+        }))
+        .unwrap();
+        let config = config_of(&input, Some(&existing), true).unwrap();
+        let keys: Vec<&str> = config.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["type", "url", "headers", "oauth"]);
+        assert_eq!(config["headers"]["Authorization"], "Bearer secret");
+        assert_eq!(config["url"], "https://example.com/mcp");
+        // A masked value with nothing stored is an error, not a stored mask.
+        assert!(config_of(&input, None, true).is_err());
+        let stdio = McpServerInput {
+            name: "s".into(),
+            command: Some("sh".into()),
+            args: vec!["-c".into(), "true".into()],
+            env: BTreeMap::from([("A".into(), "1".into())]),
+            ..Default::default()
+        };
+        let config = config_of(&stdio, None, true).unwrap();
+        assert_eq!(
+            Value::Object(config),
+            serde_json::json!({"type": "stdio", "command": "sh", "args": ["-c", "true"], "env": {"A": "1"}})
+        );
     }
 }

@@ -12,13 +12,13 @@ pub mod types;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
+mod mcp_templates;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod templates;
-#[cfg(feature = "ssr")]
-mod mcp_templates;
 
 mod pages_ui;
 mod settings_ui;

@@ -8,6 +8,7 @@ mod analytics;
 mod auth;
 mod hardening;
 mod instances;
+mod mcp;
 mod projects;
 mod review;
 mod security;

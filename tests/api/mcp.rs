@@ -1,0 +1,680 @@
+//! MCP servers through the API: configured in Claude Code's own files and seen by the real CLI
+//! both ways; the inspector against a real third-party server (server-everything), the tests'
+//! own server over stdio and HTTP, and servers that hang, print garbage or crash; templates that
+//! build and answer.
+
+use crate::support::{claude_bin, init_repo, TestServer};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The tests' own MCP server (Python, standard library only).
+fn test_server_script() -> String {
+    root()
+        .join("tests/support/mcp_server.py")
+        .display()
+        .to_string()
+}
+
+/// The pinned `@modelcontextprotocol/server-everything`, installed by scripts/setup.sh.
+fn everything() -> String {
+    let path = root().join("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/setup.sh",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+/// Runs `claude mcp <args>` as a user of this server's claude home would, in `cwd`.
+fn claude_mcp(server: &TestServer, cwd: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(claude_bin())
+        .arg("mcp")
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", server.home.path())
+        .envs(server.fake.claude_env())
+        .output()
+        .expect("run claude mcp");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn claude_json(server: &TestServer) -> PathBuf {
+    server.home.path().join(".claude.json")
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+async fn project(server: &TestServer) -> String {
+    init_repo(server.work.path());
+    let (status, p) = server
+        .post(
+            "/api/projects",
+            json!({"name": "tools", "path": server.dir()}),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    p["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn servers_live_in_claude_codes_own_files_and_the_cli_sees_them_both_ways() {
+    let server = TestServer::start(&[]).await;
+    let pid = project(&server).await;
+    // What Claude Code already keeps there stays, in its order.
+    std::fs::write(
+        claude_json(&server),
+        r#"{"numStartups": 7, "someFutureKey": {"b": [1, 2], "a": "x"}, "mcpServers": {"kept": {"type": "stdio", "command": "true", "args": [], "env": {}, "timeout": 30000}}}"#,
+    )
+    .unwrap();
+
+    let tester = json!({"name": "tester", "scope": "local", "project_id": pid, "type": "stdio",
+        "command": "python3", "args": [test_server_script()], "env": {"TOKEN": "s3cret"}});
+    let (status, created) = server.post("/api/mcp/servers", tester.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["env"]["TOKEN"], "••••••••",
+        "secrets are masked: {created}"
+    );
+    assert_eq!(created["project_id"], pid.as_str());
+    let file = read_json(&claude_json(&server));
+    assert_eq!(file["numStartups"], 7);
+    assert_eq!(file["mcpServers"]["kept"]["timeout"], 30000);
+    let entry = &file["projects"][server.dir()]["mcpServers"]["tester"];
+    assert_eq!(entry["type"], "stdio");
+    assert_eq!(entry["env"]["TOKEN"], "s3cret");
+    let text = std::fs::read_to_string(claude_json(&server)).unwrap();
+    assert!(
+        text.find("numStartups") < text.find("someFutureKey"),
+        "keys keep their order: {text}"
+    );
+    assert!(text.find("\"b\"") < text.find("\"a\""), "{text}");
+    // The secret is never in an answer.
+    let (_, listed) = server.get("/api/mcp/servers").await;
+    assert!(!listed.to_string().contains("s3cret"), "{listed}");
+
+    // The CLI sees it and connects to it.
+    let list = claude_mcp(&server, server.work.path(), &["list"]);
+    assert!(
+        list.contains("tester") && list.contains("Connected"),
+        "{list}"
+    );
+
+    // An instance there gets it: its init line has the server connected and its tools.
+    let instance = server
+        .create(json!({"prompt": "hello", "project_id": pid}))
+        .await;
+    let id = instance["id"].as_str().unwrap().to_string();
+    server.wait_status(&id, "idle").await;
+    let (_, events) = server
+        .get(&format!("/api/instances/{id}/events?limit=5000"))
+        .await;
+    let init = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "system" && f["data"]["subtype"] == "init")
+        .unwrap_or_else(|| panic!("an init line: {events}"))
+        .clone();
+    let servers = init["data"]["mcp_servers"].as_array().unwrap();
+    assert!(
+        servers
+            .iter()
+            .any(|s| s["name"] == "tester" && s["status"] == "connected"),
+        "{servers:?}"
+    );
+    let tools = init["data"]["tools"].to_string();
+    assert!(
+        tools.contains("mcp__tester__echo") && tools.contains("mcp__tester__add"),
+        "{tools}"
+    );
+
+    // One added with the CLI shows here.
+    let added = claude_mcp(
+        &server,
+        server.work.path(),
+        &[
+            "add",
+            "-s",
+            "user",
+            "from-cli",
+            "--",
+            "python3",
+            &test_server_script(),
+        ],
+    );
+    assert!(added.contains("from-cli"), "{added}");
+    let (_, listed) = server.get("/api/mcp/servers").await;
+    let user: Vec<&str> = listed["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["scope"] == "user")
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(user, ["kept", "from-cli"]);
+
+    // A rename keeps the masked secret; removing takes it out of the CLI's list.
+    let mut changed = tester.clone();
+    changed["name"] = json!("tester2");
+    changed["env"] = json!({"TOKEN": "••••••••"});
+    changed.as_object_mut().unwrap().remove("scope");
+    changed.as_object_mut().unwrap().remove("project_id");
+    let sid = created["id"].as_str().unwrap();
+    let (status, renamed) = server
+        .put(&format!("/api/mcp/servers/{sid}"), changed)
+        .await;
+    assert_eq!(status, 200, "{renamed}");
+    let file = read_json(&claude_json(&server));
+    let servers = &file["projects"][server.dir()]["mcpServers"];
+    assert!(servers.get("tester").is_none());
+    assert_eq!(servers["tester2"]["env"]["TOKEN"], "s3cret");
+    let (status, _) = server
+        .delete(&format!(
+            "/api/mcp/servers/{}",
+            renamed["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200);
+    let list = claude_mcp(&server, server.work.path(), &["list"]);
+    assert!(
+        !list.contains("tester2") && list.contains("from-cli"),
+        "{list}"
+    );
+    let file = read_json(&claude_json(&server));
+    assert_eq!(file["someFutureKey"], json!({"b": [1, 2], "a": "x"}));
+
+    // Bad input: a JSON error, nothing written.
+    let before = std::fs::read(claude_json(&server)).unwrap();
+    for (body, status) in [
+        (
+            json!({"name": "bad name", "scope": "user", "command": "python3"}),
+            422,
+        ),
+        (
+            json!({"name": "x", "scope": "user", "command": "no-such-program-here"}),
+            422,
+        ),
+        (
+            json!({"name": "x", "scope": "user", "type": "http", "url": "not a url"}),
+            422,
+        ),
+        (
+            json!({"name": "x", "scope": "user", "type": "http", "url": "https://e.com/mcp", "headers": {"bad header": "v"}}),
+            422,
+        ),
+        (
+            json!({"name": "x", "scope": "project", "command": "python3"}),
+            422,
+        ),
+        (
+            json!({"name": "x", "scope": "user", "command": "python3", "env": {"1BAD": "v"}}),
+            422,
+        ),
+        (
+            json!({"name": "from-cli", "scope": "user", "command": "python3"}),
+            409,
+        ),
+        (
+            json!({"name": "x", "scope": "local", "project_id": "nope", "command": "python3"}),
+            404,
+        ),
+    ] {
+        let (got, answer) = server.post("/api/mcp/servers", body.clone()).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert!(answer["message"].is_string(), "{answer}");
+    }
+    assert_eq!(std::fs::read(claude_json(&server)).unwrap(), before);
+    let (status, _) = server.get("/api/mcp/servers/not-an-id").await;
+    assert_eq!(status, 404);
+
+    // A malformed .mcp.json is reported and never overwritten.
+    let mcp_json = server.work.path().join(".mcp.json");
+    std::fs::write(&mcp_json, "{ not json").unwrap();
+    let (_, listed) = server.get("/api/mcp/servers").await;
+    assert!(
+        listed["problems"].to_string().contains(".mcp.json"),
+        "{listed}"
+    );
+    let (status, answer) = server
+        .post(
+            "/api/mcp/servers",
+            json!({"name": "shared", "scope": "project", "project_id": pid, "command": "python3"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON"),
+        "{answer}"
+    );
+    assert_eq!(std::fs::read_to_string(&mcp_json).unwrap(), "{ not json");
+}
+
+/// Connects server `id` and returns the inspection.
+async fn connect(server: &TestServer, id: &str) -> Value {
+    let (status, inspection) = server
+        .post(&format!("/api/mcp/servers/{id}/connection"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{inspection}");
+    inspection
+}
+
+async fn add(server: &TestServer, body: Value) -> String {
+    let (status, created) = server.post("/api/mcp/servers", body).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_str().unwrap().to_string()
+}
+
+fn names(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_inspector_discovers_browses_and_calls_the_reference_server() {
+    let server = TestServer::start(&[]).await;
+    let id = add(
+        &server,
+        json!({"name": "everything", "scope": "user", "command": "node", "args": [everything()]}),
+    )
+    .await;
+    let i = connect(&server, &id).await;
+    assert_eq!(i["state"], "connected", "{i}");
+    let d = &i["discovery"];
+    assert_eq!(d["server_name"], "mcp-servers/everything");
+    let tools = names(&d["tools"], "name");
+    assert!(
+        tools.contains(&"echo".to_string()) && tools.contains(&"get-sum".to_string()),
+        "{tools:?}"
+    );
+    assert!(d["resources"].as_array().unwrap().len() >= 7, "{d}");
+    let templates = names(&d["templates"], "uri_template");
+    assert!(
+        templates.contains(&"demo://resource/dynamic/text/{resourceId}".to_string()),
+        "{templates:?}"
+    );
+    assert!(names(&d["prompts"], "name").contains(&"args-prompt".to_string()));
+
+    let (status, call) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/call"),
+            json!({"tool": "echo", "arguments": {"message": "hi there"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{call}");
+    assert_eq!(call["is_error"], false);
+    assert_eq!(call["result"]["content"][0]["text"], "Echo: hi there");
+    let (_, sum) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/call"),
+            json!({"tool": "get-sum", "arguments": {"a": 2, "b": 3}}),
+        )
+        .await;
+    assert!(
+        sum["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains('5'),
+        "{sum}"
+    );
+
+    let (status, text) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/read"),
+            json!({"uri": "demo://resource/dynamic/text/1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text[0]["text"].is_string(), "{text}");
+    let (_, blob) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/read"),
+            json!({"uri": "demo://resource/dynamic/blob/1"}),
+        )
+        .await;
+    assert!(blob[0]["blob"].is_string(), "{blob}");
+    let (status, prompt) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/prompt"),
+            json!({"name": "args-prompt", "arguments": {"city": "Paris"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{prompt}");
+    assert!(prompt["messages"].to_string().contains("Paris"), "{prompt}");
+
+    // The log has the exchange both ways and the server's stderr; the history has the calls.
+    let (_, log) = server.get(&format!("/api/mcp/servers/{id}/log")).await;
+    let kinds: Vec<String> = names(&log, "kind");
+    assert!(
+        kinds.contains(&"sent".into()) && kinds.contains(&"received".into()),
+        "{kinds:?}"
+    );
+    assert!(
+        log.to_string()
+            .contains("\\\"method\\\":\\\"initialize\\\""),
+        "{log}"
+    );
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "stderr" && e["text"].as_str().unwrap().contains("STDIO")),
+        "{log}"
+    );
+    let (_, since) = server
+        .get(&format!("/api/mcp/servers/{id}/log?since=1000000"))
+        .await;
+    assert_eq!(since, json!([]));
+    let (_, state) = server
+        .get(&format!("/api/mcp/servers/{id}/connection"))
+        .await;
+    assert_eq!(state["calls"].as_array().unwrap().len(), 2);
+
+    // Test connection, then disconnect: the program goes away.
+    let (_, tested) = server
+        .post(&format!("/api/mcp/servers/{id}/test"), json!({}))
+        .await;
+    assert_eq!(tested["ok"], true, "{tested}");
+    assert!(tested["tools"].as_u64().unwrap() >= 10);
+    let (status, closed) = server
+        .delete(&format!("/api/mcp/servers/{id}/connection"))
+        .await;
+    assert_eq!((status, closed["state"].as_str()), (200, Some("closed")));
+    let (status, answer) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/call"),
+            json!({"tool": "echo", "arguments": {"message": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 409, "{answer}");
+
+    // Over streamable HTTP too.
+    let port = free_port();
+    let mut http = tokio::process::Command::new("node")
+        .arg(everything())
+        .arg("streamableHttp")
+        .env("PORT", port.to_string())
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(port).await;
+    let hid = add(
+        &server,
+        json!({"name": "everything-http", "scope": "user", "type": "http", "url": format!("http://127.0.0.1:{port}/mcp")}),
+    )
+    .await;
+    let i = connect(&server, &hid).await;
+    assert_eq!(i["state"], "connected", "{i}");
+    let (_, call) = server
+        .post(
+            &format!("/api/mcp/servers/{hid}/call"),
+            json!({"tool": "echo", "arguments": {"message": "over http"}}),
+        )
+        .await;
+    assert_eq!(
+        call["result"]["content"][0]["text"], "Echo: over http",
+        "{call}"
+    );
+    let _ = http.kill().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_port(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing listens on {port}");
+}
+
+#[tokio::test]
+async fn the_tests_own_server_over_stdio_and_http_and_broken_servers_say_why() {
+    let server = TestServer::start(&["--mcp-timeout-secs", "3"]).await;
+    let script = test_server_script();
+    let id = add(
+        &server,
+        json!({"name": "own", "scope": "user", "command": "python3", "args": [script]}),
+    )
+    .await;
+    let i = connect(&server, &id).await;
+    assert_eq!(i["state"], "connected", "{i}");
+    assert_eq!(i["discovery"]["server_name"], "flotilla-test-server");
+    assert_eq!(
+        i["discovery"]["instructions"],
+        "A server for Flotilla's tests."
+    );
+    assert_eq!(names(&i["discovery"]["tools"], "name"), ["echo", "add"]);
+    assert_eq!(
+        names(&i["discovery"]["templates"], "uri_template"),
+        ["test://greet/{name}"]
+    );
+    let (_, add_call) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/call"),
+            json!({"tool": "add", "arguments": {"a": 40, "b": 2}}),
+        )
+        .await;
+    assert_eq!(
+        add_call["result"]["structuredContent"]["sum"], 42,
+        "{add_call}"
+    );
+    let (_, unknown) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/call"),
+            json!({"tool": "nope"}),
+        )
+        .await;
+    assert_eq!(unknown["is_error"], true, "{unknown}");
+    let (_, blob) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/read"),
+            json!({"uri": "test://blob"}),
+        )
+        .await;
+    assert_eq!(
+        blob[0]["blob"].as_str().unwrap().len(),
+        344,
+        "256 bytes in base64: {blob}"
+    );
+    let (_, greet) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/read"),
+            json!({"uri": "test://greet/Ada"}),
+        )
+        .await;
+    assert_eq!(greet[0]["text"], "Hello, Ada!");
+    let (status, missing) = server
+        .post(
+            &format!("/api/mcp/servers/{id}/read"),
+            json!({"uri": "test://none"}),
+        )
+        .await;
+    assert_eq!(status, 422, "the server's own error, in words: {missing}");
+    assert!(
+        missing["message"].as_str().unwrap().contains("no resource"),
+        "{missing}"
+    );
+
+    // The same server over HTTP.
+    let port = free_port();
+    let mut http = tokio::process::Command::new("python3")
+        .args([&test_server_script(), "--http", &port.to_string()])
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    wait_port(port).await;
+    let hid = add(
+        &server,
+        json!({"name": "own-http", "scope": "user", "type": "http", "url": format!("http://127.0.0.1:{port}/mcp"), "headers": {"X-Test": "1"}}),
+    )
+    .await;
+    let i = connect(&server, &hid).await;
+    assert_eq!(i["state"], "connected", "{i}");
+    let (_, echo) = server
+        .post(
+            &format!("/api/mcp/servers/{hid}/call"),
+            json!({"tool": "echo", "arguments": {"message": "web", "shout": true}}),
+        )
+        .await;
+    assert_eq!(echo["result"]["content"][0]["text"], "Echo: WEB", "{echo}");
+    let _ = http.kill().await;
+
+    // Broken servers fail within the timeout, saying why.
+    for (name, args, says) in [
+        (
+            "garbage",
+            vec![script.clone(), "--garbage".into()],
+            "not JSON-RPC",
+        ),
+        (
+            "hangs",
+            vec![script.clone(), "--hang".into()],
+            "did not answer the handshake within 3 s",
+        ),
+        (
+            "exits",
+            vec![
+                "-c".into(),
+                "import sys; print('bad config', file=sys.stderr); sys.exit(2)".into(),
+            ],
+            "exited",
+        ),
+    ] {
+        let bid = add(
+            &server,
+            json!({"name": name, "scope": "user", "command": "python3", "args": args}),
+        )
+        .await;
+        let started = std::time::Instant::now();
+        let i = connect(&server, &bid).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(i["state"], "failed", "{name}: {i}");
+        let error = i["error"].as_str().unwrap();
+        assert!(error.contains(says), "{name}: {error}");
+        if name == "exits" {
+            assert!(
+                error.contains("bad config"),
+                "its stderr is in the message: {error}"
+            );
+        }
+        let (_, tested) = server
+            .post(&format!("/api/mcp/servers/{bid}/test"), json!({}))
+            .await;
+        assert_eq!(tested["ok"], false, "{tested}");
+    }
+    // One that crashes on a call.
+    let cid = add(
+        &server,
+        json!({"name": "crashes", "scope": "user", "command": "python3", "args": [script, "--crash-on-call"]}),
+    )
+    .await;
+    assert_eq!(connect(&server, &cid).await["state"], "connected");
+    let (status, crashed) = server
+        .post(
+            &format!("/api/mcp/servers/{cid}/call"),
+            json!({"tool": "echo", "arguments": {"message": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{crashed}");
+    assert_eq!(crashed["is_error"], true);
+    let error = crashed["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("went away") || error.contains("exited"),
+        "{crashed}"
+    );
+}
+
+#[tokio::test]
+async fn templates_make_servers_that_build_and_answer() {
+    let server = TestServer::start(&[]).await;
+    for (template, name) in [("python", "py-tools"), ("rust", "rs-tools")] {
+        let (status, made) = server
+            .post(
+                "/api/mcp/scaffold",
+                json!({"name": name, "template": template}),
+            )
+            .await;
+        assert_eq!(status, 201, "{made}");
+        let id = made["server"]["id"].as_str().unwrap().to_string();
+        assert_eq!(made["server"]["scope"], "local");
+        let folder = made["server"]["folder"].as_str().unwrap().to_string();
+        assert!(
+            Path::new(&folder).join(".git").exists(),
+            "a git repository: {folder}"
+        );
+        let (status, i) = server
+            .post(&format!("/api/mcp/servers/{id}/rebuild"), json!({}))
+            .await;
+        assert_eq!(status, 200, "{i}");
+        assert_eq!(i["state"], "connected", "{template}: {i}");
+        assert!(
+            names(&i["discovery"]["tools"], "name").contains(&"add".to_string()),
+            "{i}"
+        );
+        let (_, call) = server
+            .post(
+                &format!("/api/mcp/servers/{id}/call"),
+                json!({"tool": "add", "arguments": {"a": 2, "b": 3}}),
+            )
+            .await;
+        assert_eq!(
+            call["result"]["content"][0]["text"], "5",
+            "{template}: {call}"
+        );
+        let (_, about) = server
+            .post(
+                &format!("/api/mcp/servers/{id}/read"),
+                json!({"uri": "info://about"}),
+            )
+            .await;
+        assert!(
+            about[0]["text"].as_str().unwrap().contains("template"),
+            "{about}"
+        );
+        // The build's output is in the log.
+        let (_, log) = server.get(&format!("/api/mcp/servers/{id}/log")).await;
+        assert!(log.to_string().contains("building:"), "{log}");
+    }
+    let (status, bad) = server
+        .post(
+            "/api/mcp/scaffold",
+            json!({"name": "x", "template": "cobol"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+}
