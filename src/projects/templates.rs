@@ -230,7 +230,10 @@ mod tests {
         std::fs::create_dir_all(t.join(".git")).unwrap();
         std::fs::write(t.join(".git/HEAD"), "x").unwrap();
         let names: Vec<String> = list(data.path()).into_iter().map(|t| t.name).collect();
-        assert_eq!(names, vec!["empty", "rust", "python", "web"]);
+        assert_eq!(
+            names,
+            vec!["empty", "rust", "python", "mcp-python", "mcp-rust", "web"]
+        );
         let dest = tempfile::tempdir().unwrap();
         scaffold(data.path(), "web", "Site", dest.path()).unwrap();
         assert_eq!(
