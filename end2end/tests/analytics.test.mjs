@@ -112,6 +112,10 @@ test("the analytics page adds up, draws its charts, and gives each chart's numbe
   assert.ok(csv.includes(`${daysAgo(2)},3.000000,1000000,0,0,0,1`), csv);
   assert.ok(csv.includes(`${daysAgo(1)},7.500000,0,100000,0,0,1`), csv);
 
+  // All time, every project (a query with no field at all).
+  await page.getByTestId("analytics-range").selectOption("all");
+  await page.waitForFunction(() => document.querySelector("[data-testid=cost-source]")?.innerText.startsWith("2026-"));
+  assert.equal(await page.getByTestId("total-cost").innerText(), "$10.50");
   // One project.
   await page.getByTestId("analytics-project").selectOption({ label: "shop" });
   await page.waitForFunction(() => document.querySelector("[data-testid=total-cost]")?.innerText === "$3.00");

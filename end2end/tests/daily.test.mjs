@@ -211,7 +211,8 @@ test("every page of the router fits a phone", async () => {
     if (!session) await new Promise((r) => setTimeout(r, 200));
   }
   assert.ok(session, "a session to show");
-  const ids = { "/instances/": instance.id, "/projects/": project.id, "/worktrees/": worktree.id, "/sessions/": session.id };
+  const mcp = await post("/api/mcp/servers", { name: "phone-check", scope: "user", command: "python3", args: [join(ROOT, "tests", "support", "mcp_server.py")] });
+  const ids = { "/instances/": instance.id, "/projects/": project.id, "/worktrees/": worktree.id, "/sessions/": session.id, "/mcp/": mcp.id };
   const urls = paths.map((path) => {
     if (!path.includes(":")) return path;
     const prefix = Object.keys(ids).find((p) => path.startsWith(p));
@@ -219,8 +220,8 @@ test("every page of the router fits a phone", async () => {
     return path.replace(/:[a-z_]+/, ids[prefix]);
   });
   // The pages with tabs, each tab.
-  urls.push(`/projects/${project.id}?tab=changes`, `/projects/${project.id}?tab=files`, `/projects/${project.id}?tab=settings`, `/projects/${project.id}?tab=cleanup`, `/projects/${project.id}?tab=sessions`);
-  urls.push(`/worktrees/${worktree.id}?tab=files`, `/worktrees/${worktree.id}?tab=sessions`, "/settings?tab=tokens", "/settings?tab=access", "/settings?tab=audit");
+  urls.push(`/projects/${project.id}?tab=changes`, `/projects/${project.id}?tab=files`, `/projects/${project.id}?tab=settings`, `/projects/${project.id}?tab=cleanup`, `/projects/${project.id}?tab=sessions`, `/projects/${project.id}?tab=mcp`);
+  urls.push(`/worktrees/${worktree.id}?tab=files`, `/worktrees/${worktree.id}?tab=sessions`, "/settings?tab=tokens", "/settings?tab=access", "/settings?tab=mcp", "/settings?tab=audit");
   const phone = await server.newPage(browser, { viewport: PHONE });
   const desktop = await server.newPage(browser, { viewport: DESKTOP });
   const overflowing = [];

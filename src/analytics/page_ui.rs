@@ -42,7 +42,10 @@ pub fn AnalyticsPage() -> impl IntoView {
         }
         q
     });
-    let report = Resource::new(move || query.get(), load_analytics);
+    let report = Resource::new(
+        move || query.get(),
+        |q| load_analytics(q.project, q.from, q.to, q.days),
+    );
     let projects = LocalResource::new(list_projects);
     view! {
         <Title text="Analytics"/>

@@ -1,8 +1,8 @@
 //! Server functions the MCP pages call: one service call each, the same the REST routes make.
 
 use super::types::{
-    CallRecord, Inspection, LogEntry, McpServer, McpServerInput, McpServerList, McpServerQuery,
-    PromptResult, ResourcePart, ScaffoldRequest, Scaffolded, TestResult,
+    CallRecord, Inspection, LogEntry, McpServer, McpServerInput, McpServerList, PromptResult,
+    ResourcePart, ScaffoldRequest, Scaffolded, TestResult,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -14,9 +14,10 @@ fn mcp() -> crate::mcp::service::Mcp {
     expect_context::<crate::server::state::AppState>().mcp
 }
 
+/// The servers (those a session in `project` gets, when given).
 #[server(prefix = "/api/fn", endpoint = "mcp_servers", input = GetUrl)]
-pub async fn mcp_servers(query: McpServerQuery) -> Result<McpServerList, AppError> {
-    crate::error::respond(mcp().list(&query).await)
+pub async fn mcp_servers(project: Option<String>) -> Result<McpServerList, AppError> {
+    crate::error::respond(mcp().list(&super::types::McpServerQuery { project }).await)
 }
 
 #[server(prefix = "/api/fn", endpoint = "mcp_server", input = GetUrl)]

@@ -51,13 +51,18 @@ fn Inspector(server: McpServer) -> impl IntoView {
     let log = RwSignal::new(Vec::<LogEntry>::new());
     let tab = RwSignal::new("tools".to_string());
     let failed = RwSignal::new(None::<String>);
+    let calls = RwSignal::new(Vec::<CallRecord>::new());
     let apply = move |i: Inspection| {
         log.update(|l| {
             let last = l.last().map_or(0, |e| e.seq);
             l.extend(i.log.iter().filter(|e| e.seq > last).cloned());
         });
+        calls.set(i.calls.clone());
         inspection.set(Some(i));
     };
+    // What the tabs show changes only when the server's offer does (not with every call).
+    let discovery =
+        Memo::new(move |_| inspection.with(|i| i.as_ref().and_then(|i| i.discovery.clone())));
     let act = Action::new(move |(what, id): &(&'static str, String)| {
         let (what, id) = (*what, id.clone());
         async move {
@@ -154,7 +159,7 @@ fn Inspector(server: McpServer) -> impl IntoView {
             {move || inspection.get().and_then(|i| i.error).map(|e| view! {
                 <p class="alert alert-error mt-3 whitespace-pre-wrap break-words" role="alert" data-testid="inspector-error">{e}</p>
             })}
-            {move || inspection.get().and_then(|i| i.discovery).map(|d| view! { <ServerInfo discovery=d/> })}
+            {move || discovery.get().map(|d| view! { <ServerInfo discovery=d/> })}
             <nav class="mt-4 flex gap-1 overflow-x-auto border-b border-base" aria-label="Inspector sections">
                 {[("tools", "Tools"), ("resources", "Resources"), ("prompts", "Prompts"), ("log", "Log and stderr")].into_iter().map(|(key, label)| view! {
                     <button type="button" class="tab" aria-current=move || (tab.get() == key).then_some("page")
@@ -163,8 +168,7 @@ fn Inspector(server: McpServer) -> impl IntoView {
             </nav>
             <div class="mt-4">
                 {move || {
-                    let d = inspection.get().and_then(|i| i.discovery);
-                    let calls = inspection.with(|i| i.as_ref().map(|i| i.calls.clone()).unwrap_or_default());
+                    let d = discovery.get();
                     let id = id.clone();
                     match tab.get().as_str() {
                         "log" => view! { <LogView log/> }.into_any(),
@@ -173,7 +177,7 @@ fn Inspector(server: McpServer) -> impl IntoView {
                         }.into_any(),
                         "resources" => view! { <Resources id discovery=d.unwrap_or_default()/> }.into_any(),
                         "prompts" => view! { <Prompts id discovery=d.unwrap_or_default()/> }.into_any(),
-                        _ => view! { <Tools id discovery=d.unwrap_or_default() calls inspection/> }.into_any(),
+                        _ => view! { <Tools id discovery=d.unwrap_or_default() calls/> }.into_any(),
                     }
                 }}
             </div>
@@ -219,12 +223,7 @@ fn ServerInfo(discovery: Discovery) -> impl IntoView {
 }
 
 #[component]
-fn Tools(
-    id: String,
-    discovery: Discovery,
-    calls: Vec<CallRecord>,
-    inspection: RwSignal<Option<Inspection>>,
-) -> impl IntoView {
+fn Tools(id: String, discovery: Discovery, calls: RwSignal<Vec<CallRecord>>) -> impl IntoView {
     let selected = RwSignal::new(discovery.tools.first().map(|t| t.name.clone()));
     let tools = discovery.tools.clone();
     let call = Action::new(
@@ -234,11 +233,7 @@ fn Tools(
     );
     Effect::new(move |_| {
         if let Some(Ok(record)) = call.value().get() {
-            inspection.update(|i| {
-                if let Some(i) = i {
-                    i.calls.push(record);
-                }
-            });
+            calls.update(|c| c.push(record));
         }
     });
     let list = tools.clone();
@@ -330,23 +325,25 @@ fn CallView(record: CallRecord) -> impl IntoView {
 }
 
 #[component]
-fn History(calls: Vec<CallRecord>) -> impl IntoView {
-    (!calls.is_empty()).then(|| view! {
-        <details class="card" data-testid="call-history">
-            <summary class="cursor-pointer font-medium">{format!("History ({} call(s))", calls.len())}</summary>
-            <ul class="mt-2 grid gap-1 text-xs">
-                {calls.into_iter().rev().map(|c| view! {
-                    <li class="flex flex-wrap gap-2 border-b border-base py-1">
-                        <span class="text-muted">{c.at.get(11..19).unwrap_or("").to_string()}</span>
-                        <span class="font-mono">{c.tool.clone()}</span>
-                        <span class="min-w-0 flex-1 truncate font-mono text-muted">{c.arguments.to_string()}</span>
-                        <span class=if c.is_error { "text-red-600" } else { "" }>{if c.is_error { "error" } else { "ok" }}</span>
-                        <span class="text-muted">{format!("{} ms", c.duration_ms)}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
-        </details>
-    })
+fn History(calls: RwSignal<Vec<CallRecord>>) -> impl IntoView {
+    view! {
+        <Show when=move || calls.with(|c| !c.is_empty())>
+            <details class="card" data-testid="call-history">
+                <summary class="cursor-pointer font-medium">{move || format!("History ({} call(s))", calls.with(Vec::len))}</summary>
+                <ul class="mt-2 grid gap-1 text-xs">
+                    {move || calls.get().into_iter().rev().map(|c| view! {
+                        <li class="flex flex-wrap gap-2 border-b border-base py-1">
+                            <span class="text-muted">{c.at.get(11..19).unwrap_or("").to_string()}</span>
+                            <span class="font-mono">{c.tool.clone()}</span>
+                            <span class="min-w-0 flex-1 truncate font-mono text-muted">{c.arguments.to_string()}</span>
+                            <span class=if c.is_error { "text-red-600" } else { "" }>{if c.is_error { "error" } else { "ok" }}</span>
+                            <span class="text-muted">{format!("{} ms", c.duration_ms)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </details>
+        </Show>
+    }
 }
 
 #[component]

@@ -66,7 +66,7 @@ fn ScaffoldForm(on_close: Callback<()>) -> impl IntoView {
             <div class="grid gap-3 sm:grid-cols-3">
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Name"</span>
-                    <input class="input font-mono" required pattern="[A-Za-z0-9_-]{1,64}" placeholder="my-tools" bind:value=name data-testid="scaffold-name"/>
+                    <input class="input font-mono" required pattern="[A-Za-z0-9_\\-]{1,64}" placeholder="my-tools" bind:value=name data-testid="scaffold-name"/>
                 </label>
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Template"</span>

@@ -2,7 +2,7 @@
 //! that adds or changes one. On the MCP page, in Settings and (one project's) on a project page.
 
 use super::api::{mcp_servers, remove_mcp_server, save_mcp_server, test_mcp_server};
-use super::types::{McpServer, McpServerInput, McpServerQuery, Scope, TestResult, Transport, MASK};
+use super::types::{McpServer, McpServerInput, Scope, TestResult, Transport, MASK};
 use crate::projects::api::list_projects;
 use crate::ui::Icon;
 use leptos::prelude::*;
@@ -28,10 +28,8 @@ const SCOPES: [(Scope, &str, &str); 3] = [
 pub fn ServerList(#[prop(optional, into)] project: Option<String>) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let adding = RwSignal::new(false);
-    let query = McpServerQuery {
-        project: project.clone(),
-    };
-    let servers = Resource::new(move || (query.clone(), tick.get()), |(q, _)| mcp_servers(q));
+    let scope = project.clone();
+    let servers = Resource::new(move || (scope.clone(), tick.get()), |(p, _)| mcp_servers(p));
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     let for_project = project.clone();
     view! {
@@ -343,7 +341,7 @@ fn ServerForm(
             <div class="grid gap-3 sm:grid-cols-2">
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Name (letters, digits, - and _)"</span>
-                    <input class="input font-mono" required pattern="[A-Za-z0-9_-]{1,64}" bind:value=name data-testid="mcp-name"/>
+                    <input class="input font-mono" required pattern="[A-Za-z0-9_\\-]{1,64}" bind:value=name data-testid="mcp-name"/>
                 </label>
                 <label class="grid gap-1 text-sm">
                     <span class="text-muted">"Transport"</span>

@@ -6,6 +6,7 @@
 
 mod composer;
 mod items;
+mod mcp_status;
 pub mod model;
 mod tools;
 
@@ -191,6 +192,7 @@ fn Chat(instance: Instance) -> impl IntoView {
         <Title text=name/>
         <section class="mx-auto flex h-full max-w-5xl flex-col" data-testid="chat">
             <Header current/>
+            <mcp_status::McpStatusBar/>
             <Show when=move || socket_state.get() == SocketState::Reconnecting>
                 <p class="badge badge-warn mt-2 self-start" data-testid="reconnecting">
                     <Icon name="wifi-off" class="size-3.5"/>

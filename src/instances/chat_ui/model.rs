@@ -116,6 +116,18 @@ pub struct ChatModel {
     current_message: HashMap<Option<String>, String>,
     /// `total_cost_usd` at the previous result of this process (results report a running total).
     process_cost: f64,
+    /// The MCP servers of the newest `system/init` line, with their status and tools.
+    pub mcp: Vec<McpStatus>,
+}
+
+/// An MCP server as the CLI reported it at the start of a turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpStatus {
+    pub name: String,
+    /// `connected`, `failed`, `pending`, ...
+    pub status: String,
+    /// Its tools, without the `mcp__<server>__` prefix.
+    pub tools: Vec<String>,
 }
 
 impl ChatModel {

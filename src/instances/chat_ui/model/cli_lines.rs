@@ -10,9 +10,25 @@ use serde_json::Value;
 impl ChatModel {
     pub(super) fn on_cli(&mut self, message: CliMessage, raw: &str) {
         match message {
-            CliMessage::SystemInit(_)
-            | CliMessage::ControlResponse(_)
-            | CliMessage::CommandLifecycle(_) => {}
+            CliMessage::SystemInit(init) => {
+                self.mcp = init
+                    .mcp_servers
+                    .iter()
+                    .map(|server| {
+                        let prefix = format!("mcp__{}__", server.name);
+                        super::McpStatus {
+                            name: server.name.clone(),
+                            status: server.status.clone(),
+                            tools: init
+                                .tools
+                                .iter()
+                                .filter_map(|t| t.strip_prefix(&prefix).map(str::to_string))
+                                .collect(),
+                        }
+                    })
+                    .collect();
+            }
+            CliMessage::ControlResponse(_) | CliMessage::CommandLifecycle(_) => {}
             CliMessage::System(notice) => self.on_system(notice, raw),
             CliMessage::Assistant(line) => self.on_assistant(line),
             CliMessage::User(line) => self.on_user(line),

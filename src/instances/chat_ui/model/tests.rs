@@ -264,3 +264,28 @@ fn turn_cost_is_the_difference_of_running_totals() {
         .collect();
     assert_eq!(costs, vec![0.25, 0.5, 0.1]);
 }
+
+#[test]
+fn the_init_line_tells_the_mcp_servers_with_their_tools() {
+    let mut model = ChatModel::new();
+    let init = serde_json::json!({"type": "system", "subtype": "init", "session_id": "s",
+        "tools": ["Bash", "mcp__fs__read", "mcp__fs__write", "mcp__web__fetch"],
+        "mcp_servers": [{"name": "fs", "status": "connected"}, {"name": "web", "status": "failed"}]});
+    model.apply(1, "system", &init.to_string());
+    assert_eq!(
+        model.mcp,
+        vec![
+            McpStatus {
+                name: "fs".into(),
+                status: "connected".into(),
+                tools: vec!["read".into(), "write".into()]
+            },
+            McpStatus {
+                name: "web".into(),
+                status: "failed".into(),
+                tools: vec!["fetch".into()]
+            },
+        ]
+    );
+    assert!(model.items.is_empty(), "the init line is not a chat item");
+}
