@@ -38,6 +38,7 @@ pub fn NewInstanceForm(
     let model = RwSignal::new(String::new());
     let mode = RwSignal::new("default".to_string());
     let prompt = RwSignal::new(String::new());
+    let mcp_config = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Err(e)) = launch.value().get() {
@@ -53,8 +54,20 @@ pub fn NewInstanceForm(
             model: optional(model.get_untracked()),
             permission_mode: Some(mode.get_untracked()),
             prompt: optional(prompt.get_untracked()),
+            mcp_config: optional(mcp_config.get_untracked()),
             ..Default::default()
         };
+        if let Some(config) = &request.mcp_config {
+            let servers = serde_json::from_str::<serde_json::Value>(config)
+                .ok()
+                .filter(|v| v["mcpServers"].is_object());
+            if servers.is_none() {
+                error.set(Some(
+                    "Extra MCP servers: write {\"mcpServers\": {\"name\": {...}}} as JSON".into(),
+                ));
+                return;
+            }
+        }
         // The server checks again; checking here answers at once.
         match validate_create(&request) {
             Ok(()) => {
@@ -129,6 +142,14 @@ pub fn NewInstanceForm(
                     }
                 ></textarea>
             </div>
+            <details class="md:col-span-2">
+                <summary class="cursor-pointer text-sm text-muted">"Extra MCP servers for this instance only"</summary>
+                <label class="label mt-2" for="new-mcp">"As JSON, passed with --mcp-config (the servers Claude Code already reads come too; "
+                    <a href="/mcp" class="underline">"configure those"</a>")"</label>
+                <textarea id="new-mcp" name="mcp_config" class="input min-h-20 font-mono text-xs" data-testid="new-mcp-config"
+                    placeholder=r#"{"mcpServers": {"fs": {"type": "stdio", "command": "npx", "args": ["-y", "some-server"]}}}"#
+                    bind:value=mcp_config></textarea>
+            </details>
             <Show when=move || error.get().is_some()>
                 <p class="text-sm text-red-600 md:col-span-2" role="alert" data-testid="form-error">{move || error.get()}</p>
             </Show>

@@ -140,6 +140,35 @@ async fn servers_live_in_claude_codes_own_files_and_the_cli_sees_them_both_ways(
         "{tools}"
     );
 
+    // Extra servers for one instance only (--mcp-config) come beside the configured ones.
+    let extra = json!({"mcpServers": {"extra": {"type": "stdio", "command": "python3", "args": [test_server_script()]}}});
+    let instance = server
+        .create(json!({"prompt": "hello", "project_id": pid, "mcp_config": extra.to_string()}))
+        .await;
+    let id = instance["id"].as_str().unwrap().to_string();
+    server.wait_status(&id, "idle").await;
+    let (_, events) = server
+        .get(&format!("/api/instances/{id}/events?limit=5000"))
+        .await;
+    let init = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["data"]["subtype"] == "init")
+        .cloned()
+        .unwrap();
+    let names: Vec<&str> = init["data"]["mcp_servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "connected")
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"extra") && names.contains(&"tester"),
+        "{names:?}"
+    );
+
     // One added with the CLI shows here.
     let added = claude_mcp(
         &server,
