@@ -136,6 +136,8 @@ test("a server is added, tested, inspected (tools, resources, prompts, log), edi
   // Edit (the secret stays as it was) and remove (asked first).
   await page.goto(`${server.url}/mcp`);
   await waitHydrated(page);
+  // The list says, on the card, that the inspector is connected and what it has done.
+  await card.getByTestId("mcp-live").filter({ hasText: /connected · \d+ tool\(s\) · 2 call\(s\)/ }).waitFor();
   await card.getByTestId("edit-mcp-server").click();
   await card.getByTestId("mcp-server-form").getByTestId("mcp-name").fill("tester2");
   await card.getByTestId("mcp-server-form").getByTestId("mcp-save").click();
@@ -228,6 +230,10 @@ test("a server made from the Python template is built, inspected and answers", a
   await page.getByTestId("tab-log").click();
   await page.getByTestId("rpc-log").filter({ hasText: "building:" }).waitFor();
   await page.screenshot({ path: join(ARTIFACTS, "mcp-scaffolded.png") });
+  // Its files are a click away, in the explorer of its project.
+  await page.getByTestId("edit-files").click();
+  await page.waitForURL(/\/projects\/[^/]+\?tab=files/);
+  await page.getByText("server.py").first().waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });

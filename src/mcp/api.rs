@@ -1,8 +1,8 @@
 //! Server functions the MCP pages call: one service call each, the same the REST routes make.
 
 use super::types::{
-    CallRecord, Inspection, LogEntry, McpServer, McpServerInput, McpServerList, PromptResult,
-    ResourcePart, ScaffoldRequest, Scaffolded, TestResult,
+    CallRecord, ConnectionSummary, Inspection, LogEntry, McpServer, McpServerInput, McpServerList,
+    PromptResult, ResourcePart, ScaffoldRequest, Scaffolded, TestResult,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -56,6 +56,12 @@ pub async fn connect_mcp_server(id: String) -> Result<Inspection, AppError> {
 #[server(prefix = "/api/fn", endpoint = "inspect_mcp_server", input = GetUrl)]
 pub async fn inspect_mcp_server(id: String) -> Result<Inspection, AppError> {
     Ok(mcp().inspector.inspection(&id))
+}
+
+/// The inspector's open (or failed) connections, for the MCP page's cards.
+#[server(prefix = "/api/fn", endpoint = "mcp_connections", input = GetUrl)]
+pub async fn mcp_connections() -> Result<Vec<ConnectionSummary>, AppError> {
+    Ok(mcp().inspector.connections())
 }
 
 #[server(prefix = "/api/fn", endpoint = "disconnect_mcp_server", input = Json)]

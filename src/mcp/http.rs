@@ -2,9 +2,9 @@
 //! and new servers from a template.
 
 use super::types::{
-    CallRecord, Inspection, LogEntry, McpServer, McpServerInput, McpServerList, McpServerQuery,
-    PromptRequest, PromptResult, ReadRequest, ResourcePart, ScaffoldRequest, Scaffolded,
-    TestResult, ToolCall,
+    CallRecord, ConnectionSummary, Inspection, LogEntry, McpServer, McpServerInput, McpServerList,
+    McpServerQuery, PromptRequest, PromptResult, ReadRequest, ResourcePart, ScaffoldRequest,
+    Scaffolded, TestResult, ToolCall,
 };
 use crate::error::AppError;
 use crate::server::extract::{ApiJson, ApiQuery};
@@ -21,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, remove))
         .routes(routes!(test))
         .routes(routes!(connect, inspect, disconnect))
+        .routes(routes!(connections))
         .routes(routes!(log))
         .routes(routes!(call))
         .routes(routes!(read))
@@ -115,6 +116,14 @@ pub async fn connect(
     responses((status = 200, description = "The inspection", body = Inspection)))]
 pub async fn inspect(State(state): State<AppState>, Path(id): Path<String>) -> Json<Inspection> {
     Json(state.mcp.inspector.inspection(&id))
+}
+
+/// The inspector's connections that are open or failed, one line each: several servers seen
+/// side by side.
+#[utoipa::path(get, path = "/api/mcp/connections", tag = "mcp",
+    responses((status = 200, description = "The connections", body = Vec<ConnectionSummary>)))]
+pub async fn connections(State(state): State<AppState>) -> Json<Vec<ConnectionSummary>> {
+    Json(state.mcp.inspector.connections())
 }
 
 /// Closes the inspector's connection (a program is stopped).

@@ -4,8 +4,8 @@
 use super::client::{ClientError, Connection, Target};
 use super::log::Log;
 use super::types::{
-    CallRecord, ConnectionState, Discovery, Inspection, LogEntry, PromptResult, ResourcePart,
-    TestResult,
+    CallRecord, ConnectionState, ConnectionSummary, Discovery, Inspection, LogEntry, PromptResult,
+    ResourcePart, TestResult,
 };
 use crate::base::clock::{format_ts, now_ms};
 use crate::base::error::DomainError;
@@ -152,6 +152,28 @@ impl Inspector {
                 calls: s.calls.clone(),
             },
         }
+    }
+
+    /// Every server the inspector has been connected to (or tried to) and is not closed, by id.
+    pub fn connections(&self) -> Vec<ConnectionSummary> {
+        let Ok(slots) = self.slots.lock() else {
+            return Vec::new();
+        };
+        let mut all: Vec<ConnectionSummary> = slots
+            .iter()
+            .filter(|(_, s)| s.state != ConnectionState::Closed)
+            .map(|(id, s)| ConnectionSummary {
+                server_id: id.clone(),
+                state: s.state,
+                error: s.error.clone(),
+                connected_at: s.connected_at.map(format_ts),
+                server_name: s.discovery.as_ref().and_then(|d| d.server_name.clone()),
+                tools: s.discovery.as_ref().map_or(0, |d| d.tools.len() as u64),
+                calls: s.calls.len() as u64,
+            })
+            .collect();
+        all.sort_by(|a, b| a.server_id.cmp(&b.server_id));
+        all
     }
 
     /// Log entries after `since`.

@@ -149,6 +149,10 @@ fn Inspector(server: McpServer) -> impl IntoView {
                             title="Build its folder again (cargo, pip or npm) and reconnect"
                             on:click=move |_| { act.dispatch(("rebuild", r.clone())); }>"Rebuild and reconnect"</button>
                     })}
+                    {server.project_id.clone().map(|pid| view! {
+                        <A href=format!("/projects/{pid}?tab=files") attr:class="btn btn-secondary" attr:data-testid="edit-files"
+                            attr:title="Its project's files, in the explorer">"Edit files"</A>
+                    })}
                     <button type="button" class="btn btn-secondary" data-testid="disconnect"
                         disabled=move || busy.get() || state() != ConnectionState::Connected
                         on:click=move |_| { act.dispatch(("disconnect", d.clone())); }>"Disconnect"</button>

@@ -1,8 +1,13 @@
 //! The configured MCP servers by scope, each with Inspect, Test, Edit and Remove, and the form
 //! that adds or changes one. On the MCP page, in Settings and (one project's) on a project page.
 
-use super::api::{mcp_servers, remove_mcp_server, save_mcp_server, test_mcp_server};
-use super::types::{McpServer, McpServerInput, Scope, TestResult, Transport, MASK};
+use super::api::{
+    mcp_connections, mcp_servers, remove_mcp_server, save_mcp_server, test_mcp_server,
+};
+use super::types::{
+    ConnectionState, ConnectionSummary, McpServer, McpServerInput, Scope, TestResult, Transport,
+    MASK,
+};
 use crate::projects::api::list_projects;
 use crate::ui::Icon;
 use leptos::prelude::*;
@@ -32,6 +37,8 @@ pub fn ServerList(#[prop(optional, into)] project: Option<String>) -> impl IntoV
     let servers = Resource::new(move || (scope.clone(), tick.get()), |(p, _)| mcp_servers(p));
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     let for_project = project.clone();
+    let connections = RwSignal::new(Vec::<ConnectionSummary>::new());
+    follow_connections(connections);
     view! {
         <div class="grid gap-4" data-testid="mcp-servers">
             <div class="flex flex-wrap items-center gap-2">
@@ -71,7 +78,11 @@ pub fn ServerList(#[prop(optional, into)] project: Option<String>) -> impl IntoV
                                             <h2 class="font-medium">{*label}</h2>
                                             <p class="text-xs text-muted">{*about}</p>
                                             <ul class="mt-2 grid gap-2 lg:grid-cols-2">
-                                                {here.into_iter().map(|s| view! { <ServerCard server=s refresh/> }).collect_view()}
+                                                {here.into_iter().map(|s| {
+                                                    let id = s.id.clone();
+                                                    let live = Signal::derive(move || connections.with(|c| c.iter().find(|c| c.server_id == id).cloned()));
+                                                    view! { <ServerCard server=s refresh live/> }
+                                                }).collect_view()}
                                             </ul>
                                         </section>
                                     })
@@ -85,8 +96,52 @@ pub fn ServerList(#[prop(optional, into)] project: Option<String>) -> impl IntoV
     }
 }
 
+/// Browser only: the inspector's connections, read now and every 5 seconds, so each card says
+/// whether its server is connected (several servers side by side, each a click from its inspector).
+fn follow_connections(connections: RwSignal<Vec<ConnectionSummary>>) {
+    let read = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(c) = mcp_connections().await {
+                connections.set(c);
+            }
+        })
+    };
+    Effect::new(move |_| {
+        read();
+        if let Ok(handle) = set_interval_with_handle(read, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+}
+
+/// The inspector's connection to one server, in a badge that opens it.
 #[component]
-fn ServerCard(server: McpServer, refresh: Callback<()>) -> impl IntoView {
+fn LiveBadge(id: String, live: Signal<Option<ConnectionSummary>>) -> impl IntoView {
+    move || {
+        live.get().map(|c| {
+            let (class, text) = match c.state {
+                ConnectionState::Connected => (
+                    "badge badge-ok hover:underline",
+                    format!("connected · {} tool(s) · {} call(s)", c.tools, c.calls),
+                ),
+                ConnectionState::Connecting => ("badge badge-warn", "connecting…".to_string()),
+                ConnectionState::Failed => ("badge badge-error hover:underline", "failed".to_string()),
+                ConnectionState::Closed => ("badge badge-muted", "not connected".to_string()),
+            };
+            view! {
+                <A href=format!("/mcp/{id}") attr:class=class attr:data-testid="mcp-live"
+                    attr:title=c.error.clone().unwrap_or_else(|| "Open in the inspector".into())>{text}</A>
+            }
+        })
+    }
+}
+
+#[component]
+fn ServerCard(
+    server: McpServer,
+    refresh: Callback<()>,
+    live: Signal<Option<ConnectionSummary>>,
+) -> impl IntoView {
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let id = server.id.clone();
@@ -125,6 +180,7 @@ fn ServerCard(server: McpServer, refresh: Callback<()>) -> impl IntoView {
             <div class="flex flex-wrap items-baseline gap-2">
                 <A href=format!("/mcp/{id}") attr:class="font-medium hover:underline" attr:data-testid="inspect-link">{name.clone()}</A>
                 <span class="badge badge-muted">{kind}</span>
+                <LiveBadge id=id.clone() live/>
                 {server.project_name.clone().zip(server.project_id.clone()).map(|(name, pid)| view! {
                     <A href=format!("/projects/{pid}?tab=mcp") attr:class="badge badge-info hover:underline">{name}</A>
                 })}

@@ -224,6 +224,20 @@ pub struct Inspection {
     pub calls: Vec<CallRecord>,
 }
 
+/// One server's inspector connection, in brief (`GET /api/mcp/connections`): what the MCP page
+/// shows on each server's card, so several servers are seen side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConnectionSummary {
+    pub server_id: String,
+    pub state: ConnectionState,
+    pub error: Option<String>,
+    pub connected_at: Option<String>,
+    pub server_name: Option<String>,
+    pub tools: u64,
+    pub calls: u64,
+}
+
 /// `POST /api/mcp/servers/{id}/call`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -415,6 +415,13 @@ async fn the_inspector_discovers_browses_and_calls_the_reference_server() {
         .get(&format!("/api/mcp/servers/{id}/connection"))
         .await;
     assert_eq!(state["calls"].as_array().unwrap().len(), 2);
+    // The MCP page's cards: this connection, in brief.
+    let (_, connections) = server.get("/api/mcp/connections").await;
+    assert_eq!(connections.as_array().unwrap().len(), 1, "{connections}");
+    assert_eq!(connections[0]["server_id"], id.as_str());
+    assert_eq!(connections[0]["state"], "connected");
+    assert_eq!(connections[0]["calls"], 2);
+    assert!(connections[0]["tools"].as_u64().unwrap() >= 10);
 
     // Test connection, then disconnect: the program goes away.
     let (_, tested) = server
@@ -426,6 +433,8 @@ async fn the_inspector_discovers_browses_and_calls_the_reference_server() {
         .delete(&format!("/api/mcp/servers/{id}/connection"))
         .await;
     assert_eq!((status, closed["state"].as_str()), (200, Some("closed")));
+    let (_, connections) = server.get("/api/mcp/connections").await;
+    assert_eq!(connections, json!([]), "a closed connection is not listed");
     let (status, answer) = server
         .post(
             &format!("/api/mcp/servers/{id}/call"),
