@@ -191,12 +191,15 @@ test("a hanging server says why, an instance shows its servers, and the MCP page
   const phone = await server.newPage(browser, { viewport: PHONE });
   const errors = collectErrors(phone);
   const [tester] = (await (await server.api("/api/mcp/servers")).json()).servers;
-  for (const [url, name] of [["/mcp", "mcp-phone"], [`/mcp/${tester.id}`, "mcp-inspector-phone"]]) {
+  // The inspector first, so the list shows the card's live badge at phone width too.
+  for (const [url, name] of [[`/mcp/${tester.id}`, "mcp-inspector-phone"], ["/mcp", "mcp-phone"]]) {
     await phone.goto(server.url + url);
     await waitHydrated(phone);
     if (url !== "/mcp") {
       await phone.getByTestId("connect").click();
       await phone.waitForFunction(() => document.querySelector("[data-testid=connection-state]")?.innerText === "connected");
+    } else {
+      await phone.getByTestId("mcp-live").filter({ hasText: "connected" }).waitFor();
     }
     const over = await phone.evaluate(() => {
       const main = document.querySelector("main");
