@@ -112,21 +112,7 @@ async fn servers_live_in_claude_codes_own_files_and_the_cli_sees_them_both_ways(
     );
 
     // An instance there gets it: its init line has the server connected and its tools.
-    let instance = server
-        .create(json!({"prompt": "hello", "project_id": pid}))
-        .await;
-    let id = instance["id"].as_str().unwrap().to_string();
-    server.wait_status(&id, "idle").await;
-    let (_, events) = server
-        .get(&format!("/api/instances/{id}/events?limit=5000"))
-        .await;
-    let init = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["kind"] == "system" && f["data"]["subtype"] == "init")
-        .unwrap_or_else(|| panic!("an init line: {events}"))
-        .clone();
+    let init = init_line(&server, json!({"prompt": "hello", "project_id": pid})).await;
     let servers = init["data"]["mcp_servers"].as_array().unwrap();
     assert!(
         servers
@@ -142,21 +128,11 @@ async fn servers_live_in_claude_codes_own_files_and_the_cli_sees_them_both_ways(
 
     // Extra servers for one instance only (--mcp-config) come beside the configured ones.
     let extra = json!({"mcpServers": {"extra": {"type": "stdio", "command": "python3", "args": [test_server_script()]}}});
-    let instance = server
-        .create(json!({"prompt": "hello", "project_id": pid, "mcp_config": extra.to_string()}))
-        .await;
-    let id = instance["id"].as_str().unwrap().to_string();
-    server.wait_status(&id, "idle").await;
-    let (_, events) = server
-        .get(&format!("/api/instances/{id}/events?limit=5000"))
-        .await;
-    let init = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["data"]["subtype"] == "init")
-        .cloned()
-        .unwrap();
+    let init = init_line(
+        &server,
+        json!({"prompt": "hello", "project_id": pid, "mcp_config": extra.to_string()}),
+    )
+    .await;
     let names: Vec<&str> = init["data"]["mcp_servers"]
         .as_array()
         .unwrap()
@@ -294,6 +270,23 @@ async fn servers_live_in_claude_codes_own_files_and_the_cli_sees_them_both_ways(
 }
 
 /// Connects server `id` and returns the inspection.
+/// Starts an instance with `body`, waits until it is idle, and gives its init line.
+async fn init_line(server: &TestServer, body: Value) -> Value {
+    let instance = server.create(body).await;
+    let id = instance["id"].as_str().unwrap().to_string();
+    server.wait_status(&id, "idle").await;
+    let (_, events) = server
+        .get(&format!("/api/instances/{id}/events?limit=5000"))
+        .await;
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "system" && f["data"]["subtype"] == "init")
+        .unwrap_or_else(|| panic!("an init line: {events}"))
+        .clone()
+}
+
 async fn connect(server: &TestServer, id: &str) -> Value {
     let (status, inspection) = server
         .post(&format!("/api/mcp/servers/{id}/connection"), json!({}))
