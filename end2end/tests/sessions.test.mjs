@@ -3,7 +3,7 @@
 // a phone.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACTS, claudeEnvFor, collectErrors, launchBrowser, startFakeApi, startFlotilla, waitHydrated } from "../harness.mjs";
@@ -237,5 +237,43 @@ test("a transcript is imported from the page, two sessions merge, and the family
   assert.match(await family.getByTestId("family-current").first().innerText(), /^Merge of “Summarise the changelog” and “Imported from afar”/);
   await page.screenshot({ path: join(ARTIFACTS, "session-family.png") });
   assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), []);
+  await page.close();
+});
+
+test("a session forked in a terminal (claude --resume --fork-session) shows in its parent's family", async () => {
+  // The parent, then its fork as the CLI writes one: the parent's lines under the new id, then its own.
+  const parent = "77777777-7777-4777-8777-777777777777";
+  const fork = "88888888-8888-4888-8888-888888888888";
+  const usage = { input_tokens: 500, output_tokens: 50, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  terminalSession(parent, "/home/dev/garden", "Plan the garden beds", "2026-11-22", usage);
+  const dir = join(server.claudeHome, ".claude", "projects", "-home-dev-garden");
+  const copied = readFileSync(join(dir, `${parent}.jsonl`), "utf8").split("\n").filter(Boolean)
+    .map((l) => JSON.parse(l)).map((l) => ({ ...l, sessionId: fork }));
+  const own = { cwd: "/home/dev/garden", sessionId: fork, version: "2.1.331", gitBranch: "main", isSidechain: false };
+  copied.push(
+    { type: "user", message: { role: "user", content: "Now the watering" }, uuid: `${fork}-u2`, parentUuid: `${parent}-a2`, timestamp: "2026-11-22T11:00:00.000Z", ...own },
+    { type: "assistant", message: { id: `msg_${fork}`, type: "message", role: "assistant", model: "claude-sonnet-4-20250514", usage, content: [{ type: "text", text: "Drip lines." }] },
+      requestId: `req_${fork}`, uuid: `${fork}-a3`, parentUuid: `${fork}-u2`, timestamp: "2026-11-22T11:00:01.000Z", ...own },
+  );
+  writeFileSync(join(dir, `${fork}.jsonl`), copied.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  for (let i = 0; i < 150; i++) {
+    if ((await server.api(`/api/sessions/${fork}`)).status === 200) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const page = await server.newPage(browser, { viewport: { width: 1366, height: 900 } });
+  const errors = collectErrors(page);
+  await page.goto(`${server.url}/sessions/${parent}`);
+  await waitHydrated(page);
+  const family = page.getByTestId("family-tree");
+  await family.waitFor();
+  // The fork sits under its parent (the page's session), marked as a fork, its cost its own.
+  const child = family.locator(`[data-testid=family-member][data-session="${parent}"] [data-testid=family-member][data-session="${fork}"]`);
+  await child.waitFor();
+  assert.match(await child.innerText(), /fork/);
+  // Titled by its own first prompt, not the parent's it repeats.
+  assert.match(await child.innerText(), /Now the watering/);
+  await page.screenshot({ path: join(ARTIFACTS, "session-family-cli-fork.png") });
+  assert.deepEqual(errors, []);
   await page.close();
 });

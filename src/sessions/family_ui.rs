@@ -1,4 +1,4 @@
-//! A session's family tree: the sessions Flotilla forked and merged from one another around it,
+//! A session's family tree: the sessions forked (here or with the CLI) and merged around it,
 //! drawn as a nested list from the roots down (a merged session sits under both its parents).
 
 use super::types::FamilyMember;
@@ -29,7 +29,7 @@ pub fn FamilyTree(family: Vec<FamilyMember>, current: String) -> impl IntoView {
     view! {
         <section class="card mt-4" data-testid="family-tree">
             <h2 class="font-medium">"Family"</h2>
-            <p class="text-xs text-muted">"The sessions forked and merged from one another with Flotilla, oldest first."</p>
+            <p class="text-xs text-muted">"The sessions forked and merged from one another, oldest first: here, or with the CLI (a fork repeats its parent's messages)."</p>
             <ul class="mt-2 grid gap-1 text-sm">{tree}</ul>
         </section>
     }

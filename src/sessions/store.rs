@@ -33,18 +33,38 @@ pub async fn insert(db: &Db, links: &[LinkRecord]) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
+/// The sessions Flotilla recorded a parent for (what it recorded wins over what the index
+/// infers).
+pub async fn children(db: &Db) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT session_id FROM session_links")
+        .fetch_all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
 /// Every link of the family `session_id` belongs to: the links reachable from it in either
-/// direction (a family is small; it is walked one generation per query).
-pub async fn family(db: &Db, session_id: &str) -> Result<Vec<LinkRecord>, sqlx::Error> {
+/// direction, through the table and through `inferred` (links the index found in the
+/// transcripts). A family is small; it is walked one generation per query.
+pub async fn family(
+    db: &Db,
+    session_id: &str,
+    inferred: &[LinkRecord],
+) -> Result<Vec<LinkRecord>, sqlx::Error> {
     let mut seen = std::collections::HashSet::from([session_id.to_string()]);
     let mut todo = vec![session_id.to_string()];
     let mut links: Vec<LinkRecord> = Vec::new();
     while let Some(id) = todo.pop() {
-        let found: Vec<LinkRecord> =
+        let mut found: Vec<LinkRecord> =
             sqlx::query_as("SELECT * FROM session_links WHERE session_id = $1 OR parent_id = $1")
                 .bind(&id)
                 .fetch_all(db)
                 .await?;
+        found.extend(
+            inferred
+                .iter()
+                .filter(|l| l.session_id == id || l.parent_id == id)
+                .cloned(),
+        );
         for l in found {
             for other in [&l.session_id, &l.parent_id] {
                 if seen.insert(other.clone()) {
@@ -102,7 +122,7 @@ mod tests {
         .await
         .unwrap();
         for from in ["root", "f2", "m"] {
-            let fam = family(&db, from).await.unwrap();
+            let fam = family(&db, from, &[]).await.unwrap();
             assert_eq!(fam.len(), 5, "from {from}: {fam:?}");
             assert!(fam.iter().all(|l| l.session_id != "y"));
             // A merge's parents in their order, A before B.
@@ -113,7 +133,18 @@ mod tests {
                 .collect();
             assert_eq!(merge, ["f2", "f3"]);
         }
-        assert_eq!(family(&db, "lonely").await.unwrap(), vec![]);
+        assert_eq!(family(&db, "lonely", &[]).await.unwrap(), vec![]);
+        // Links the index inferred join the walk: c (forked from f1 with the CLI) and its own
+        // fork d are in root's family, reached from either end.
+        let inferred = [link("c", "f1", "fork", 6), link("d", "c", "fork", 7)];
+        for from in ["root", "d"] {
+            let fam = family(&db, from, &inferred).await.unwrap();
+            assert_eq!(fam.len(), 7, "from {from}: {fam:?}");
+        }
+        assert_eq!(
+            children(&db).await.unwrap(),
+            ["f1", "f2", "f3", "m", "y"].map(String::from).into()
+        );
         // A session has one link per parent.
         assert!(insert(&db, &[link("f1", "root", "fork", 9)]).await.is_err());
     }

@@ -269,3 +269,57 @@ async fn two_sessions_merge_into_a_new_one_and_the_family_tree_shows_forks_and_m
     let (_, b) = server.get(&format!("/api/sessions/{sb}")).await;
     assert_eq!(b["family"].as_array().unwrap().len(), 4, "{b}");
 }
+
+#[tokio::test]
+async fn a_fork_made_with_the_cli_joins_its_parents_family_and_costs_nothing_twice() {
+    let server = TestServer::start(&[]).await;
+    let (_, parent) = one_turn(&server, "first: sketch the parser").await;
+    let (_, before) = server.get(&format!("/api/sessions/{parent}")).await;
+
+    // In a terminal, outside Flotilla: `claude --resume <parent> --fork-session`.
+    // (tokio's Command: the fake API answers on this test's runtime, which must not block.)
+    let out = tokio::process::Command::new(crate::support::claude_bin())
+        .args(["-p", "then: test it", "--output-format", "json"])
+        .args(["--resume", &parent, "--fork-session"])
+        .current_dir(server.work.path())
+        .env("HOME", server.home.path())
+        .envs(server.fake.claude_env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run claude");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "claude printed {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let fork = answer["session_id"].as_str().unwrap().to_string();
+    assert_ne!(fork, parent, "--fork-session writes a new session");
+    indexed(&server, &fork).await;
+
+    let (_, detail) = server.get(&format!("/api/sessions/{fork}")).await;
+    let family = detail["family"].as_array().unwrap();
+    assert_eq!(family.len(), 2, "{family:?}");
+    let child = family.iter().find(|m| m["id"] == fork.as_str()).unwrap();
+    assert_eq!(child["parents"][0]["parent_id"], parent.as_str(), "{child}");
+    assert_eq!(child["parents"][0]["kind"], "fork");
+    // Titled by its own first prompt, not the parent's it repeats.
+    assert_eq!(child["title"], "then: test it");
+    assert_eq!(detail["session"]["title"], "then: test it");
+    // Seen from the parent too.
+    let (_, after) = server.get(&format!("/api/sessions/{parent}")).await;
+    assert_eq!(after["family"].as_array().unwrap().len(), 2, "{after}");
+    // The copied history counts for the parent only: its figures did not change, and the fork
+    // has just its own reply.
+    assert_eq!(
+        after["session"]["api_messages"],
+        before["session"]["api_messages"]
+    );
+    assert_eq!(
+        after["session"]["tokens"], before["session"]["tokens"],
+        "{after}"
+    );
+    assert_eq!(detail["session"]["api_messages"], 1, "{detail}");
+}

@@ -36,6 +36,8 @@ use tokio::sync::mpsc;
 
 #[derive(Default)]
 struct Shared {
+    /// Makes this fake's message and request ids its own (two fakes never repeat one).
+    run: String,
     counter: AtomicU64,
     requests: Mutex<Vec<Value>>,
 }
@@ -49,7 +51,13 @@ pub struct FakeAnthropic {
 
 impl FakeAnthropic {
     pub async fn start() -> Self {
-        let shared = Arc::new(Shared::default());
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let shared = Arc::new(Shared {
+            run: format!("{run:x}"),
+            ..Default::default()
+        });
         let app = Router::new()
             .route("/v1/messages", post(messages))
             .fallback(|uri: axum::http::Uri| async move {
@@ -203,7 +211,10 @@ async fn messages(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) ->
         r.push(body.clone());
     }
     let n = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
-    let id = format!("msg_fake_{n:04}");
+    let id = format!("msg_fake_{}_{n:04}", shared.run);
+    // Like the real API, a request id in a header: Claude Code writes it into the transcript as
+    // `requestId`, and with `message.id` it is what makes a repeated message recognisable.
+    let request_id = format!("req_fake_{}_{n:04}", shared.run);
     let model = body["model"].as_str().unwrap_or("claude-fake").to_string();
     let (step, prompts, scripted) = plan(&body);
     let step = step.unwrap_or_else(|| {
@@ -229,13 +240,16 @@ async fn messages(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) ->
     let input_tokens = (body.to_string().len() / 4) as u64;
     if body["stream"] != true {
         // Non-streaming calls (e.g. the auto mode's classifier) get one plain text message.
-        return Json(json!({
-            "id": id, "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": "ok"}],
-            "stop_reason": "end_turn", "stop_sequence": null,
-            "usage": {"input_tokens": input_tokens, "output_tokens": 1},
-        }))
-        .into_response();
+        return (
+            [("request-id", request_id)],
+            Json(json!({
+                "id": id, "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": "ok"}],
+                "stop_reason": "end_turn", "stop_sequence": null,
+                "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+            })),
+        )
+            .into_response();
     }
     let (tx, rx) = mpsc::channel::<Result<String, std::io::Error>>(64);
     tokio::spawn(stream_reply(tx, id, model, input_tokens, step, n));
@@ -245,6 +259,7 @@ async fn messages(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) ->
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
+        .header("request-id", request_id)
         .body(Body::from_stream(stream))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

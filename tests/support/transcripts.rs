@@ -66,6 +66,8 @@ pub struct Expected {
     pub files: u64,
     /// Sessions whose file starts with a copy of the one before.
     pub forks: u64,
+    /// Each fork's parent (fork -> parent).
+    pub fork_parents: BTreeMap<String, String>,
     pub malformed_lines: u64,
     pub bytes: u64,
 }
@@ -326,6 +328,9 @@ pub fn generate(projects: &Path, target_bytes: u64, seed: u64) -> Expected {
                     w.line(&line.replace(parent_id.as_str(), &session));
                 }
                 w.expected.forks += 1;
+                w.expected
+                    .fork_parents
+                    .insert(session.clone(), parent_id.clone());
                 (*parent_day, Some(parent_end + 1))
             }
             None => (day, None),

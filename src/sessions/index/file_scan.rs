@@ -45,11 +45,20 @@ pub struct SessionFacts {
     pub title: Option<String>,
     pub first_at: Option<String>,
     pub last_at: Option<String>,
-    /// The prompts typed: the hash of each one's `uuid` (a fork's file repeats its parent's
-    /// lines) and its text, lower-cased and cut to [`PROMPT_SEARCH_CHARS`], for search.
-    pub prompts: Vec<(u64, String)>,
+    /// The prompts typed, in order.
+    pub prompts: Vec<Prompt>,
     /// The CLI's cost per process (`cost-state`: `startTime` -> the last `totalCostUSD`).
     pub cli_cost: HashMap<i64, f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    /// The hash of its `uuid`: a fork's file repeats its parent's lines, uuids and all.
+    pub key: u64,
+    /// Its first line, as a title.
+    pub title: String,
+    /// Its text, lower-cased and cut to [`PROMPT_SEARCH_CHARS`], for search.
+    pub search: String,
 }
 
 #[derive(Debug, Default)]
@@ -138,7 +147,11 @@ impl FileScan {
                     None => hash_of(&(f.timestamp, &text)),
                 };
                 let searchable: String = text.chars().take(PROMPT_SEARCH_CHARS).collect();
-                facts_of.prompts.push((key, searchable.to_lowercase()));
+                facts_of.prompts.push(Prompt {
+                    key,
+                    title: title_of(&text),
+                    search: searchable.to_lowercase(),
+                });
             }
             Some("cost-state") => {
                 if let (Some(start), Some(total)) = (f.start_time, f.total_cost_usd) {

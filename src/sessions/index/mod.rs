@@ -20,6 +20,7 @@ mod tests;
 
 use file_scan::{head_of, scan_file, FileScan};
 pub use line::Tokens;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -52,6 +53,10 @@ pub struct SessionSummary {
     pub cli_cost_usd: Option<f64>,
     /// The session's own file (`<session id>.jsonl`), once seen.
     pub file: Option<PathBuf>,
+    /// The session whose API messages this one's transcript repeats (the owner of the last one
+    /// it repeats): what it was forked or continued from, even when that was done with the CLI
+    /// (`--resume ID --fork-session`) rather than here.
+    pub continued_from: Option<String>,
 }
 
 /// Usage of one session in one hour (UTC) with one model: the unit analytics sums.
@@ -100,8 +105,14 @@ pub struct Progress {
 pub struct SessionIndex {
     root: PathBuf,
     files: HashMap<PathBuf, FileState>,
-    seen_messages: HashSet<u64>,
+    /// Each API message counted, with the number of the session it was counted for.
+    seen_messages: HashMap<u64, u32>,
+    /// Session ids by number (numbers keep `seen_messages` small).
+    session_ids: Vec<String>,
+    session_numbers: HashMap<String, u32>,
     seen_prompts: HashSet<u64>,
+    /// Sessions titled by a prompt they repeat (a fork's copy of its parent's first prompt).
+    borrowed_titles: HashSet<String>,
     sessions: HashMap<String, SessionSummary>,
     /// The processes' costs per session (`startTime` -> total), summed into `cli_cost_usd`.
     cli_costs: HashMap<String, HashMap<i64, f64>>,
@@ -221,6 +232,16 @@ impl SessionIndex {
         Ok(report)
     }
 
+    fn number_of(&mut self, id: &str) -> u32 {
+        if let Some(n) = self.session_numbers.get(id) {
+            return *n;
+        }
+        let n = self.session_ids.len() as u32;
+        self.session_ids.push(id.to_string());
+        self.session_numbers.insert(id.to_string(), n);
+        n
+    }
+
     fn merge(&mut self, path: &Path, scan: FileScan) {
         self.malformed_lines += scan.malformed;
         for facts in &scan.sessions {
@@ -244,27 +265,38 @@ impl SessionIndex {
             if facts.git_branch.is_some() && (later || s.git_branch.is_none()) {
                 s.git_branch = facts.git_branch.clone();
             }
-            if facts.first_at.is_some() && (s.started_at.is_none() || facts.first_at < s.started_at)
-            {
+            let earlier = facts.first_at.is_some()
+                && (s.started_at.is_none() || facts.first_at < s.started_at);
+            if earlier {
                 s.started_at = facts.first_at.clone();
-                if facts.title.is_some() {
-                    s.title = facts.title.clone();
-                }
-            }
-            if s.title.is_none() {
-                s.title = facts.title.clone();
             }
             if later {
                 s.ended_at = facts.last_at.clone();
             }
-            for (p, text) in &facts.prompts {
-                if self.seen_prompts.insert(*p) {
+            // Its title is its first own prompt: a fork's file begins with its parent's, which
+            // is the title only while the fork has none of its own yet.
+            let mut own_title = None;
+            for p in &facts.prompts {
+                if self.seen_prompts.insert(p.key) {
+                    own_title.get_or_insert(&p.title);
                     s.prompts += 1;
-                    if s.prompt_text.len() + text.len() < file_scan::SESSION_SEARCH_BYTES {
-                        s.prompt_text.push_str(text);
+                    if s.prompt_text.len() + p.search.len() < file_scan::SESSION_SEARCH_BYTES {
+                        s.prompt_text.push_str(&p.search);
                         s.prompt_text.push('\n');
                     }
                 }
+            }
+            let borrowed = self.borrowed_titles.contains(&facts.id);
+            match own_title {
+                Some(t) if s.title.is_none() || borrowed || earlier => {
+                    s.title = Some(t.clone());
+                    self.borrowed_titles.remove(&facts.id);
+                }
+                None if s.title.is_none() && facts.title.is_some() => {
+                    s.title = facts.title.clone();
+                    self.borrowed_titles.insert(facts.id.clone());
+                }
+                _ => {}
             }
             if !facts.cli_cost.is_empty() {
                 let costs = self.cli_costs.entry(facts.id.clone()).or_default();
@@ -272,13 +304,30 @@ impl SessionIndex {
                 s.cli_cost_usd = Some(costs.values().sum());
             }
         }
+        let numbers: Vec<u32> = scan
+            .sessions
+            .iter()
+            .map(|f| self.number_of(&f.id))
+            .collect();
         for e in scan.entries {
+            let number = numbers[e.session as usize];
+            let session = &scan.sessions[e.session as usize].id;
             if let Some(key) = e.key {
-                if !self.seen_messages.insert(key) {
-                    continue;
+                match self.seen_messages.entry(key) {
+                    Entry::Occupied(owner) => {
+                        let owner = *owner.get();
+                        if owner != number {
+                            if let Some(s) = self.sessions.get_mut(session) {
+                                s.continued_from = Some(self.session_ids[owner as usize].clone());
+                            }
+                        }
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(number);
+                    }
                 }
             }
-            let session = &scan.sessions[e.session as usize].id;
             let model = &scan.models[e.model as usize];
             let Some(s) = self.sessions.get_mut(session) else {
                 continue;

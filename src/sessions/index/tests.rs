@@ -64,6 +64,13 @@ fn totals_are_exact_and_repeated_messages_count_once() {
             .cwd
             .as_deref()
             .is_some_and(|c| c.starts_with("/home/dev/project-")));
+        // A fork knows its parent from the messages it repeats (as a CLI-made fork has no
+        // other trace of it); the others come from nowhere.
+        assert_eq!(
+            s.continued_from.as_ref(),
+            expected.fork_parents.get(id),
+            "{id}"
+        );
     }
     // By day, as analytics sums it.
     let mut by_day: BTreeMap<String, u64> = BTreeMap::new();

@@ -247,11 +247,33 @@ impl Sessions {
         id: &str,
         ran: &HashMap<String, f64>,
     ) -> Result<Vec<FamilyMember>, DomainError> {
-        let links = store::family(&self.inner.db, id).await?;
+        let snapshot = self.snapshot();
+        // Forks the index found in the transcripts (made with the CLI), unless Flotilla recorded
+        // where that session came from itself.
+        let recorded = store::children(&self.inner.db).await?;
+        let inferred: Vec<store::LinkRecord> = snapshot
+            .sessions
+            .iter()
+            .filter(|s| !recorded.contains(&s.id))
+            .filter_map(|s| {
+                Some(store::LinkRecord {
+                    session_id: s.id.clone(),
+                    parent_id: s.continued_from.clone()?,
+                    kind: "fork".into(),
+                    at_uuid: None,
+                    position: 0,
+                    created_at: s
+                        .started_at
+                        .as_deref()
+                        .and_then(crate::base::format::parse_rfc3339_ms)
+                        .unwrap_or(0),
+                })
+            })
+            .collect();
+        let links = store::family(&self.inner.db, id, &inferred).await?;
         if links.is_empty() {
             return Ok(Vec::new());
         }
-        let snapshot = self.snapshot();
         let mut order: Vec<&str> = Vec::new();
         for l in &links {
             for s in [l.parent_id.as_str(), l.session_id.as_str()] {
