@@ -55,10 +55,9 @@ pub struct SessionFacts {
 pub struct Prompt {
     /// The hash of its `uuid`: a fork's file repeats its parent's lines, uuids and all.
     pub key: u64,
-    /// Its first line, as a title.
-    pub title: String,
-    /// Its text, lower-cased and cut to [`PROMPT_SEARCH_CHARS`], for search.
-    pub search: String,
+    /// Its first [`PROMPT_SEARCH_CHARS`] characters: for search (lower-cased by the index, only
+    /// for the prompts it keeps) and the title ([`title_of`] reads no further).
+    pub start: String,
 }
 
 #[derive(Debug, Default)]
@@ -149,8 +148,7 @@ impl FileScan {
                 let searchable: String = text.chars().take(PROMPT_SEARCH_CHARS).collect();
                 facts_of.prompts.push(Prompt {
                     key,
-                    title: title_of(&text),
-                    search: searchable.to_lowercase(),
+                    start: searchable,
                 });
             }
             Some("cost-state") => {
@@ -206,7 +204,7 @@ fn set(slot: &mut Option<String>, value: &str) {
 }
 
 /// The first line of a prompt, cut to a title's length.
-fn title_of(text: &str) -> String {
+pub fn title_of(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim();
     match first.char_indices().nth(120) {
         Some((cut, _)) => format!("{}…", &first[..cut]),

@@ -278,18 +278,22 @@ impl SessionIndex {
             let mut own_title = None;
             for p in &facts.prompts {
                 if self.seen_prompts.insert(p.key) {
-                    own_title.get_or_insert(&p.title);
+                    own_title.get_or_insert_with(|| file_scan::title_of(&p.start));
                     s.prompts += 1;
-                    if s.prompt_text.len() + p.search.len() < file_scan::SESSION_SEARCH_BYTES {
-                        s.prompt_text.push_str(&p.search);
-                        s.prompt_text.push('\n');
+                    let room = file_scan::SESSION_SEARCH_BYTES.saturating_sub(s.prompt_text.len());
+                    if p.start.len() < room {
+                        let lower = p.start.to_lowercase();
+                        if lower.len() < room {
+                            s.prompt_text.push_str(&lower);
+                            s.prompt_text.push('\n');
+                        }
                     }
                 }
             }
             let borrowed = self.borrowed_titles.contains(&facts.id);
             match own_title {
                 Some(t) if s.title.is_none() || borrowed || earlier => {
-                    s.title = Some(t.clone());
+                    s.title = Some(t);
                     self.borrowed_titles.remove(&facts.id);
                 }
                 None if s.title.is_none() && facts.title.is_some() => {
