@@ -272,87 +272,52 @@ impl Connection {
                 d.server_version = Some(server.version.clone());
             }
         }
+        let errors = &mut d.errors;
         if caps.tools.is_some() {
-            match self.within(self.peer.list_all_tools()).await {
-                Ok(tools) => {
-                    d.tools = tools
-                        .into_iter()
-                        .map(|t| ToolInfo {
-                            name: t.name.to_string(),
-                            title: t.title.clone(),
-                            description: t.description.as_ref().map(|s| s.to_string()),
-                            input_schema: serde_json::Value::Object((*t.input_schema).clone()),
-                            output_schema: t
-                                .output_schema
-                                .as_ref()
-                                .map(|s| serde_json::Value::Object((**s).clone())),
-                        })
-                        .collect()
-                }
-                Err(e) => {
-                    d.errors.insert("tools".into(), e.to_string());
-                }
-            }
+            let found = self.within(self.peer.list_all_tools()).await;
+            d.tools = listed(errors, "tools", found, |t| ToolInfo {
+                name: t.name.to_string(),
+                title: t.title.clone(),
+                description: t.description.as_ref().map(|s| s.to_string()),
+                input_schema: serde_json::Value::Object((*t.input_schema).clone()),
+                output_schema: t
+                    .output_schema
+                    .as_ref()
+                    .map(|s| serde_json::Value::Object((**s).clone())),
+            });
         }
         if caps.prompts.is_some() {
-            match self.within(self.peer.list_all_prompts()).await {
-                Ok(prompts) => {
-                    d.prompts = prompts
-                        .into_iter()
-                        .map(|p| PromptInfo {
-                            name: p.name.to_string(),
-                            description: p.description.clone(),
-                            arguments: p
-                                .arguments
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|a| PromptArgument {
-                                    name: a.name.to_string(),
-                                    description: a.description.clone(),
-                                    required: a.required.unwrap_or(false),
-                                })
-                                .collect(),
-                        })
-                        .collect()
-                }
-                Err(e) => {
-                    d.errors.insert("prompts".into(), e.to_string());
-                }
-            }
+            let found = self.within(self.peer.list_all_prompts()).await;
+            d.prompts = listed(errors, "prompts", found, |p| PromptInfo {
+                name: p.name.to_string(),
+                description: p.description.clone(),
+                arguments: p
+                    .arguments
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| PromptArgument {
+                        name: a.name.to_string(),
+                        description: a.description.clone(),
+                        required: a.required.unwrap_or(false),
+                    })
+                    .collect(),
+            });
         }
         if caps.resources.is_some() {
-            match self.within(self.peer.list_all_resources()).await {
-                Ok(resources) => {
-                    d.resources = resources
-                        .into_iter()
-                        .map(|r| ResourceInfo {
-                            uri: r.uri.to_string(),
-                            name: r.name.to_string(),
-                            description: r.description.clone(),
-                            mime_type: r.mime_type.clone(),
-                        })
-                        .collect()
-                }
-                Err(e) => {
-                    d.errors.insert("resources".into(), e.to_string());
-                }
-            }
-            match self.within(self.peer.list_all_resource_templates()).await {
-                Ok(templates) => {
-                    d.templates = templates
-                        .into_iter()
-                        .map(|t| TemplateInfo {
-                            uri_template: t.uri_template.to_string(),
-                            name: t.name.to_string(),
-                            description: t.description.clone(),
-                            mime_type: t.mime_type.clone(),
-                        })
-                        .collect()
-                }
-                Err(e) => {
-                    d.errors.insert("resource templates".into(), e.to_string());
-                }
-            }
+            let found = self.within(self.peer.list_all_resources()).await;
+            d.resources = listed(errors, "resources", found, |r| ResourceInfo {
+                uri: r.uri.to_string(),
+                name: r.name.to_string(),
+                description: r.description.clone(),
+                mime_type: r.mime_type.clone(),
+            });
+            let found = self.within(self.peer.list_all_resource_templates()).await;
+            d.templates = listed(errors, "resource templates", found, |t| TemplateInfo {
+                uri_template: t.uri_template.to_string(),
+                name: t.name.to_string(),
+                description: t.description.clone(),
+                mime_type: t.mime_type.clone(),
+            });
         }
         d
     }
@@ -500,6 +465,23 @@ fn explain(what: &str, log: &Log) -> String {
         out.push_str(&format!("; its last stderr: {}", tail.join(" / ")));
     }
     out
+}
+
+/// One list of what a server offers, each item made `U`; a list that could not be read is
+/// empty and its error noted under `what`.
+fn listed<T, U>(
+    errors: &mut std::collections::BTreeMap<String, String>,
+    what: &str,
+    found: Result<Vec<T>, ClientError>,
+    make: impl FnMut(T) -> U,
+) -> Vec<U> {
+    match found {
+        Ok(items) => items.into_iter().map(make).collect(),
+        Err(e) => {
+            errors.insert(what.into(), e.to_string());
+            Vec::new()
+        }
+    }
 }
 
 fn service_error(e: rmcp::ServiceError, log: &Log) -> ClientError {

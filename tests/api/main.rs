@@ -9,6 +9,7 @@ mod auth;
 mod hardening;
 mod instances;
 mod mcp;
+mod mcp_inspector;
 mod projects;
 mod review;
 mod security;
